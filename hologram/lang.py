@@ -1,0 +1,164 @@
+"""The kernel language surface: types and intrinsics (DESIGN §1).
+
+Kernels import these names for type annotations and editor completion::
+
+    from hologram.lang import DeviceArray, f32, u32, get_global_id, atomic_add_f32
+
+Compiling a kernel never runs this module's functions: the frontend reads the source. The
+functions here are the *pure-Python semantics* of the intrinsics, used by `Kernel.simulate`
+(one call per id, atomics sequential), so they follow the compiled semantics: float32 math in
+float32, u32 arithmetic wrapping modulo 2**32.
+"""
+
+from __future__ import annotations
+
+import math as _math
+from contextvars import ContextVar
+
+import numpy as np
+
+__all__ = [
+    "ScalarType", "DeviceArray", "f32", "f64", "i32", "u32", "i64", "u64", "usize", "bool_",
+    "get_global_id", "atomic_add_f32", "atomic_add", "atomic_min", "atomic_max", "inline",
+    "exp", "expf", "log", "logf", "sin", "sinf", "cos", "cosf", "tan", "tanf", "sqrt", "sqrtf",
+    "rsqrt", "tanh", "tanhf", "erf", "erff", "fabs", "fabsf", "floor", "floorf", "ceil", "ceilf",
+    "pow", "powf",
+]
+
+
+class ScalarType:
+    """A scalar element type of the language; calling it casts like the compiled code."""
+
+    def __init__(self, name: str, dtype: type[np.generic]):
+        self.name = name
+        self.dtype = np.dtype(dtype)
+
+    def __call__(self, value):
+        if self.dtype.kind in "iu":
+            # Casts wrap modulo 2**bits, as the C conversion does (floats truncate first).
+            if isinstance(value, (float, np.floating)):
+                value = int(value)
+            return np.array(int(value)).astype(self.dtype, casting="unsafe")[()]
+        return self.dtype.type(value)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+f32 = ScalarType("f32", np.float32)
+f64 = ScalarType("f64", np.float64)
+i32 = ScalarType("i32", np.int32)
+u32 = ScalarType("u32", np.uint32)
+i64 = ScalarType("i64", np.int64)
+u64 = ScalarType("u64", np.uint64)
+usize = ScalarType("usize", np.uint64)
+bool_ = ScalarType("bool", np.bool_)
+
+SCALAR_TYPES: dict[str, ScalarType] = {
+    "f32": f32, "f64": f64, "i32": i32, "u32": u32, "i64": i64, "u64": u64,
+    "usize": usize, "bool": bool_, "float": f32, "int": i32,
+}
+
+
+class DeviceArray:
+    """`DeviceArray[f32]`: a 1-D buffer of the element type, passed as a contiguous numpy array."""
+
+    def __class_getitem__(cls, elem: ScalarType):
+        return _ArrayAnnotation(elem)
+
+
+class _ArrayAnnotation:
+    def __init__(self, elem: ScalarType):
+        self.elem = elem
+
+    def __repr__(self) -> str:
+        return f"DeviceArray[{self.elem!r}]"
+
+
+def inline(fn):
+    """Marks a helper for inlining (the seed's `@inline`); every helper is inlined anyway."""
+    return fn
+
+
+# --- execution state of the pure-Python reference --------------------------------------------
+_GLOBAL_ID: ContextVar[int] = ContextVar("hologram_global_id", default=0)
+
+
+def set_global_id(idx: int) -> None:
+    _GLOBAL_ID.set(idx)
+
+
+def get_global_id() -> np.uint32:
+    """The id of the current thread, in [0, grid)."""
+    return np.uint32(_GLOBAL_ID.get())
+
+
+def atomic_add_f32(arr, value) -> None:
+    """`arr[0] += value`, atomically."""
+    arr[0] = arr.dtype.type(arr[0] + value)
+
+
+def atomic_add(arr, index, value):
+    """`arr[index] += value` atomically; returns the old value."""
+    old = arr[int(index)]
+    arr[int(index)] = arr.dtype.type(old + value)
+    return old
+
+
+def atomic_min(arr, index, value):
+    """`arr[index] = min(arr[index], value)` atomically; returns the old value."""
+    old = arr[int(index)]
+    arr[int(index)] = arr.dtype.type(min(old, value))
+    return old
+
+
+def atomic_max(arr, index, value):
+    """`arr[index] = max(arr[index], value)` atomically; returns the old value."""
+    old = arr[int(index)]
+    arr[int(index)] = arr.dtype.type(max(old, value))
+    return old
+
+
+# --- math: the result keeps the float width of the argument ------------------------------------
+def _float(x):
+    return x if isinstance(x, np.floating) else np.float32(x)
+
+
+def _unary(np_fn):
+    def fn(x):
+        x = _float(x)
+        with np.errstate(all="ignore"):
+            return x.dtype.type(np_fn(x))
+    fn.__name__ = np_fn.__name__
+    return fn
+
+
+def _erf(x):
+    x = _float(x)
+    return x.dtype.type(_math.erf(float(x)))
+
+
+def rsqrt(x):
+    x = _float(x)
+    with np.errstate(all="ignore"):
+        return x.dtype.type(1.0 / np.sqrt(x))
+
+
+def pow(x, y):  # noqa: A001 - the language's name
+    x = _float(x)
+    with np.errstate(all="ignore"):
+        return x.dtype.type(np.power(x, x.dtype.type(y)))
+
+
+exp = expf = _unary(np.exp)
+log = logf = _unary(np.log)
+sin = sinf = _unary(np.sin)
+cos = cosf = _unary(np.cos)
+tan = tanf = _unary(np.tan)
+sqrt = sqrtf = _unary(np.sqrt)
+tanh = tanhf = _unary(np.tanh)
+fabs = fabsf = _unary(np.fabs)
+floor = floorf = _unary(np.floor)
+ceil = ceilf = _unary(np.ceil)
+erf = erff = _erf
+powf = pow
