@@ -23,7 +23,7 @@ OUR_PASSES: dict[str, tuple[str, str]] = {
 UPSTREAM_PASSES = ("canonicalize", "cse", "dce", "licm")
 
 # The pipeline `hologram.kernel`, `hologram-compile` and the op API run by default.
-DEFAULT_PIPELINE: tuple[str, ...] = ("canonicalize", "cse")
+DEFAULT_PIPELINE: tuple[str, ...] = ("canonicalize", "cse", "atomic-to-tree-reduction", "parallelize")
 
 
 def _our_factory(module: str, cls: str) -> Callable[[], type[ModulePass]]:

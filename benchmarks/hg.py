@@ -1,0 +1,91 @@
+"""Access to Hologram for the benchmarks, failing soft: each accessor raises `Skip` with a reason
+when the part it needs is not importable (yet), so the report can note it and go on.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from benchmarks.harness import Skip
+
+KERNELS_FILE = Path(__file__).with_name("kernels.py")
+
+
+def _skip_import(what: str, err: BaseException) -> Skip:
+    return Skip(f"{what} not available ({type(err).__name__}: {err})".splitlines()[0][:200])
+
+
+@cache
+def kernels() -> dict:
+    """The benchmark kernels of `benchmarks/kernels.py`, loaded with `hologram.load_kernels`."""
+    try:
+        from hologram.runtime import load_kernels
+    except Exception as err:  # noqa: BLE001 - any import failure means "not there yet"
+        raise _skip_import("hologram.runtime.load_kernels", err) from None
+    return load_kernels(str(KERNELS_FILE))
+
+
+def kernel(name: str):
+    ks = kernels()
+    if name not in ks:
+        raise Skip(f"kernel {name!r} not found in {KERNELS_FILE.name}")
+    return ks[name]
+
+
+def ops():
+    try:
+        import hologram.ops as ops_module
+    except Exception as err:  # noqa: BLE001
+        raise _skip_import("hologram.ops", err) from None
+    return ops_module
+
+
+def op(name: str):
+    module = ops()
+    fn = getattr(module, name, None)
+    if fn is None:
+        raise Skip(f"hologram.ops.{name} not available")
+    return fn
+
+
+def jit():
+    try:
+        from hologram.jit import jit as jit_fn
+    except Exception as err:  # noqa: BLE001
+        raise _skip_import("hologram.jit", err) from None
+    return jit_fn
+
+
+def default_pipeline() -> tuple[str, ...]:
+    from hologram.passes import DEFAULT_PIPELINE
+
+    return tuple(DEFAULT_PIPELINE)
+
+
+def pipeline_without(pass_name: str) -> str:
+    """The default pipeline's spec with one pass removed (Skip when it is not in the pipeline)."""
+    names = default_pipeline()
+    if pass_name not in names:
+        raise Skip(f"{pass_name} is not in the default pipeline {','.join(names)}")
+    return ",".join(n for n in names if n != pass_name)
+
+
+def kernel_with_pipeline(name: str, pipeline: str):
+    """Kernel `name` of the benchmark file compiled with another pipeline than the default."""
+    try:
+        from hologram.runtime import load_kernels
+    except Exception as err:  # noqa: BLE001
+        raise _skip_import("hologram.runtime", err) from None
+    try:
+        ks = load_kernels(str(KERNELS_FILE), pipeline=pipeline)
+    except TypeError:
+        raise Skip("hologram.load_kernels takes no pipeline= option") from None
+    if name not in ks:
+        raise Skip(f"kernel {name!r} not found in {KERNELS_FILE.name}")
+    return ks[name]
+
+
+def cache_dir() -> str:
+    return os.environ.get("HOLOGRAM_CACHE_DIR", str(Path.home() / ".cache" / "hologram"))

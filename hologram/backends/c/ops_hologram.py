@@ -1,0 +1,324 @@
+"""C snippets for the hologram dialect (kernels, the grid, atomics, exits, parallel loops,
+launches) and for the func dialect of programs.
+
+* A kernel is `void hg_<name>_<hash>(T* arrays..., scalars..., int64_t grid)`. A SIMT kernel
+  (no `hologram.parallel_for` inside) is wrapped in `#pragma omp parallel for` over
+  `[0, grid)`, with an `if` clause so a small grid runs on the calling thread.
+* `hologram.parallel_for` prints its schedule, chunk and `simd`; with a threshold it also gets
+  a serial copy of the loop, taken below that trip count, so small launches pay no
+  parallel-region cost.
+* `hologram.exit` (the language's `return`) is a `goto` to a label at the end of the grid-loop
+  body, so it works from inside nested loops.
+* Atomic add whose old value is unused is `#pragma omp atomic`; one whose old value is used is
+  `#pragma omp atomic capture`; min/max are compare-and-swap loops (`__atomic_compare_exchange`)
+  that store when `v < old` (`v > old`), as Python's `min(old, v)` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.dialects import func
+from xdsl.dialects.builtin import MemRefType
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from hologram.backends.c.emitter import (
+    LANG_CTYPES,
+    CEmitter,
+    c_symbol,
+    ctype,
+    emits,
+    utype,
+)
+from hologram.dialects import hologram as hg
+
+# Below this grid a SIMT kernel runs on the calling thread (an OpenMP `if` clause).
+SIMT_SERIAL_BELOW = 1024
+
+
+# --- signatures ---------------------------------------------------------------------------------
+def kernel_abi_types(op: hg.KernelOp) -> list[str]:
+    """C types of a kernel's parameters (without the trailing grid)."""
+    out = []
+    for lang_type in op.types:
+        if lang_type.endswith("[]"):
+            out.append(LANG_CTYPES[lang_type[:-2]] + "*")
+        else:
+            out.append(LANG_CTYPES[lang_type])
+    return out
+
+
+def _cdef_type(c: str) -> str:
+    return c.replace("bool", "_Bool")
+
+
+def kernel_signature(op: hg.KernelOp, with_names: bool = True, names: list[str] | None = None) -> str:
+    types = kernel_abi_types(op)
+    if with_names:
+        assert names is not None
+        params = [f"{t} {n}" for t, n in zip(types, names, strict=True)] + ["int64_t hg_grid"]
+    else:
+        params = [_cdef_type(t) for t in types] + ["int64_t"]
+    return f"void {c_symbol(op)}({', '.join(params)})"
+
+
+def func_abi_type(t: Attribute) -> str:
+    return ctype(t)
+
+
+def func_signature(op: func.FuncOp, with_names: bool = True, names: list[str] | None = None) -> str:
+    inputs = [func_abi_type(t) for t in op.function_type.inputs.data]
+    outputs = op.function_type.outputs.data
+    if len(outputs) > 1:
+        raise ValueError(f"func.func @{op.sym_name.data}: the C backend returns at most one value")
+    ret = ctype(outputs[0]) if outputs else "void"
+    if with_names:
+        assert names is not None
+        params = [f"{t} {n}" for t, n in zip(inputs, names, strict=True)]
+    else:
+        params = [_cdef_type(t) for t in inputs]
+        ret = _cdef_type(ret)
+    return f"{ret} {c_symbol(op)}({', '.join(params) or 'void'})"
+
+
+# --- kernels --------------------------------------------------------------------------------------
+def _is_simt(op: hg.KernelOp) -> bool:
+    return not any(isinstance(o, hg.ParallelForOp) for o in op.walk())
+
+
+@emits(hg.KernelOp)
+def _kernel(em: CEmitter, op: hg.KernelOp) -> None:
+    args = op.body.block.args
+    names, prologue = [], []
+    for arg, pname, lang_type, abi in zip(args, op.names, op.types, kernel_abi_types(op), strict=True):
+        if arg not in em.names:
+            em.alias(arg, em.new_name(pname))
+        local = em.name(arg)
+        if lang_type.endswith("[]"):
+            em.elem_ctype[arg] = abi[:-1]
+            names.append(local)
+        elif abi != ctype(arg.type):
+            # u32/u64 arrive unsigned and are stored in the signed type of their width.
+            names.append(f"p_{local}")
+            prologue.append(f"{ctype(arg.type)} {local} = ({ctype(arg.type)})p_{local};")
+        else:
+            names.append(local)
+    em.current_kernel = op.kernel_name
+    em.line(f"{kernel_signature(op, names=names)} {{")
+    with em.indented():
+        for text in prologue:
+            em.line(text)
+        if _is_simt(op):
+            em.global_id_name = "hg_gid"
+
+            def body() -> None:
+                em.emit_region(op.body)
+
+            em.line(f"#pragma omp parallel for schedule(static) if({em.grid_name} >= {SIMT_SERIAL_BELOW})")
+            _grid_loop(em, "hg_gid", "0", em.grid_name, "1", body)
+        else:
+            em.global_id_name = None
+            em.emit_region(op.body)
+    em.line("}")
+    em.position = None  # the closing brace and what follows are not on a Python line
+    em.lines.append("")
+
+
+def _grid_loop(em: CEmitter, iv: str, lb: str, ub: str, step: str, body: Callable[[], None]) -> None:
+    """`for (iv...) { body; exit_label: ; }` with a fresh label for `hologram.exit`."""
+    saved = em.exit_label, em.exit_used
+    em.labels += 1
+    em.exit_label, em.exit_used = f"hg_exit_{em.labels}", False
+    em.line(f"for (int64_t {iv} = {lb}; {iv} < {ub}; {iv} += {step}) {{")
+    with em.indented():
+        body()
+        if em.exit_used:
+            em.line(f"{em.exit_label}: ;")
+    em.line("}")
+    em.exit_label, em.exit_used = saved
+
+
+@emits(hg.ReturnOp, hg.YieldOp)
+def _end_of_body(em: CEmitter, op: Operation) -> None:
+    """The end of a kernel or parallel_for body prints nothing."""
+
+
+@emits(hg.GlobalIdOp)
+def _global_id(em: CEmitter, op: hg.GlobalIdOp) -> None:
+    if em.global_id_name is None:
+        raise em.error(op, "hologram.global_id outside a grid loop (a kernel with an explicit "
+                           "hologram.parallel_for must use its induction variable)")
+    em.alias(op.result, em.global_id_name)
+
+
+@emits(hg.GridSizeOp)
+def _grid_size(em: CEmitter, op: hg.GridSizeOp) -> None:
+    em.alias(op.result, em.grid_name)
+
+
+@emits(hg.ParallelForOp)
+def _parallel_for(em: CEmitter, op: hg.ParallelForOp) -> None:
+    iv = em.name(op.induction_var)
+    lb, ub, step = em.name(op.lb), em.name(op.ub), em.name(op.step)
+    saved_gid = em.global_id_name
+    em.global_id_name = None
+
+    def body() -> None:
+        em.emit_region(op.body)
+
+    if op.serial is not None:
+        _grid_loop(em, iv, lb, ub, step, body)
+        em.global_id_name = saved_gid
+        return
+    schedule = op.schedule.data
+    chunk = op.chunk.value.data
+    clause = f"schedule({schedule}{f', {chunk}' if chunk else ''})"
+    simd = " simd" if op.simd is not None else ""
+    pragma = f"#pragma omp parallel for{simd} {clause}"
+    threshold = op.threshold.value.data
+    if threshold > 0:
+        trip = f"({ub} > {lb} ? ({ub} - {lb} + {step} - 1) / {step} : 0)"
+        em.line(f"if ({trip} < INT64_C({threshold})) {{")
+        with em.indented():
+            _grid_loop(em, iv, lb, ub, step, body)
+        em.line("} else {")
+        with em.indented():
+            em.line(pragma)
+            _grid_loop(em, iv, lb, ub, step, body)
+        em.line("}")
+    else:
+        em.line(pragma)
+        _grid_loop(em, iv, lb, ub, step, body)
+    em.global_id_name = saved_gid
+
+
+# --- exits ----------------------------------------------------------------------------------------
+@emits(hg.ExitOp)
+def _exit(em: CEmitter, op: hg.ExitOp) -> None:
+    if em.exit_label is None:
+        em.line("return;")
+        return
+    em.exit_used = True
+    em.line(f"goto {em.exit_label};")
+
+
+@emits(hg.BreakOp)
+def _break(em: CEmitter, op: hg.BreakOp) -> None:
+    em.line("break;")
+
+
+@emits(hg.ContinueOp)
+def _continue(em: CEmitter, op: hg.ContinueOp) -> None:
+    em.line("continue;")
+
+
+# --- atomics --------------------------------------------------------------------------------------
+def _elem_ctype(em: CEmitter, op: Operation, ref: SSAValue) -> str:
+    known = em.elem_ctype.get(ref)
+    if known is not None:
+        return known
+    t = ref.type
+    assert isinstance(t, MemRefType)
+    return ctype(t.get_element_type())
+
+
+@emits(hg.AtomicAddOp)
+def _atomic_add(em: CEmitter, op: hg.AtomicAddOp) -> None:
+    elem = _elem_ctype(em, op, op.memref)
+    t = op.value.type
+    if elem == "bool":
+        raise em.error(op, "atomic add on a bool array is not supported")
+    if elem in ("float", "double"):
+        target, value = f"{em.name(op.memref)}[{em.name(op.index)}]", em.name(op.value)
+    else:
+        # Wrapping add through the unsigned type, whatever the signedness of the array.
+        u = utype(t)
+        target = f"(({u}*){em.name(op.memref)})[{em.name(op.index)}]"
+        value = f"({u}){em.name(op.value)}"
+    if not op.old.uses:
+        em.line("#pragma omp atomic")
+        em.line(f"{target} += {value};")
+        return
+    old = em.name(op.old)
+    em.line(f"{ctype(t)} {old};")
+    em.line("#pragma omp atomic capture")
+    em.line(f"{{ {old} = {target}; {target} += {value}; }}")
+
+
+def _atomic_cas(c_cmp: str):
+    def snippet(em: CEmitter, op: hg.AtomicRMWBase) -> None:
+        elem = _elem_ctype(em, op, op.memref)
+        if elem == "bool":
+            raise em.error(op, f"{op.name} on a bool array is not supported")
+        old = em.name(op.old)
+        ptr = f"&{em.name(op.memref)}[{em.name(op.index)}]"
+        want, cur = em.fresh("want"), em.fresh("cur")
+        em.line(f"{ctype(op.value.type)} {old};")
+        em.line("{")
+        with em.indented():
+            em.line(f"{elem} {want} = ({elem}){em.name(op.value)};")
+            em.line(f"{elem} {cur};")
+            em.line(f"__atomic_load({ptr}, &{cur}, __ATOMIC_RELAXED);")
+            em.line(
+                f"while ({want} {c_cmp} {cur} && !__atomic_compare_exchange({ptr}, &{cur}, "
+                f"&{want}, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {{}}"
+            )
+            em.line(f"{old} = {cur};")
+        em.line("}")
+
+    return snippet
+
+
+emits(hg.AtomicMinOp)(_atomic_cas("<"))
+emits(hg.AtomicMaxOp)(_atomic_cas(">"))
+
+
+# --- programs -------------------------------------------------------------------------------------
+@emits(hg.LaunchOp)
+def _launch(em: CEmitter, op: hg.LaunchOp) -> None:
+    kernel = op.kernel()
+    if kernel is None:
+        raise em.error(op, f"hologram.launch: no kernel named {op.callee}")
+    args = [
+        f"({abi}){em.name(arg)}" for arg, abi in zip(op.args, kernel_abi_types(kernel), strict=True)
+    ]
+    em.line(f"{c_symbol(kernel)}({', '.join([*args, em.name(op.grid)])});")
+
+
+@emits(func.FuncOp)
+def _func(em: CEmitter, op: func.FuncOp) -> None:
+    if op.is_declaration:
+        raise em.error(op, f"func.func @{op.sym_name.data} has no body")
+    args = op.body.block.args
+    names = []
+    for arg in args:
+        names.append(em.name(arg))
+        if isinstance(arg.type, MemRefType):
+            em.elem_ctype[arg] = ctype(arg.type.get_element_type())
+    em.global_id_name = None
+    em.line(f"{func_signature(op, names=names)} {{")
+    with em.indented():
+        em.emit_block(op.body.block)
+    em.line("}")
+    em.position = None
+    em.lines.append("")
+
+
+@emits(func.ReturnOp)
+def _func_return(em: CEmitter, op: func.ReturnOp) -> None:
+    if op.arguments:
+        em.line(f"return {em.name(op.arguments[0])};")
+
+
+@emits(func.CallOp)
+def _call(em: CEmitter, op: func.CallOp) -> None:
+    from xdsl.traits import SymbolTable
+
+    callee = SymbolTable.lookup_symbol(op, op.callee)
+    if not isinstance(callee, func.FuncOp):
+        raise em.error(op, f"func.call: no func.func named {op.callee}")
+    call = f"{c_symbol(callee)}({', '.join(em.name(a) for a in op.arguments)})"
+    if op.res:
+        em.declare(op.res[0], call)
+    else:
+        em.line(f"{call};")

@@ -1,0 +1,77 @@
+"""`make demo`: compile a few kernels, run them on numpy arrays, print the results beside numpy's."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import hologram
+
+KERNELS = '''
+from hologram.lang import DeviceArray, f32, u32, get_global_id, atomic_add_f32, exp
+
+def vector_add(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        out[idx] = a[idx] + b[idx]
+
+def saxpy(x: DeviceArray[f32], y: DeviceArray[f32], alpha: f32, out: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        out[idx] = alpha * x[idx] + y[idx]
+
+def sigmoid(a: DeviceArray[f32], out: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        out[idx] = 1.0 / (1.0 + exp(-a[idx]))
+
+def dot(a: DeviceArray[f32], b: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        atomic_add_f32(result, a[idx] * b[idx])
+'''
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo_kernels.py"
+        path.write_text(KERNELS)
+        kernels = hologram.load_kernels(path)
+        start = time.perf_counter()
+        kernels["vector_add"].compile()
+        print(f"compiled {len(kernels)} kernels in {time.perf_counter() - start:.2f} s "
+              f"(cache: $HOLOGRAM_CACHE_DIR or ~/.cache/hologram)\n")
+
+        n = 100_003
+        rng = np.random.default_rng(0)
+        a = rng.standard_normal(n, dtype=np.float32)
+        b = rng.standard_normal(n, dtype=np.float32)
+        out = np.empty(n, np.float32)
+
+        def show(name: str, got: np.ndarray, want: np.ndarray) -> None:
+            err = float(np.max(np.abs(got.astype(np.float64) - want))) if got.size else 0.0
+            print(f"{name:<11} hologram {np.array2string(got[:4], precision=5)}  "
+                  f"numpy {np.array2string(np.asarray(want)[:4], precision=5)}  max |diff| {err:.2e}")
+
+        kernels["vector_add"](a, b, out, n)
+        show("vector_add", out, a + b)
+        kernels["saxpy"](a, b, 2.0, out, n)
+        show("saxpy", out, np.float32(2.0) * a + b)
+        kernels["sigmoid"](a, out, n)
+        show("sigmoid", out, 1 / (1 + np.exp(-a)))
+        result = np.zeros(1, np.float32)
+        kernels["dot"](a, b, result, n)
+        show("dot", result, np.array([np.dot(a.astype(np.float64), b)]))
+
+        small = np.arange(5, dtype=np.float32)
+        sim = np.empty(5, np.float32)
+        kernels["sigmoid"].simulate(small, sim, 5)
+        kernels["sigmoid"](small, out[:5], 5)
+        show("simulate", sim, out[:5])
+
+
+if __name__ == "__main__":
+    main()

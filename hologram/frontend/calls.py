@@ -1,0 +1,194 @@
+"""Calls: intrinsics (the global id, atomics, math, casts) and inlined helper functions."""
+
+from __future__ import annotations
+
+import ast
+
+from xdsl.dialects import arith, math
+from xdsl.dialects.builtin import IntegerType
+
+from hologram.dialects.hologram import AtomicAddOp, AtomicMaxOp, AtomicMinOp, GlobalIdOp
+from hologram.frontend.base import Val
+from hologram.frontend.expr import REJECTED_EXPR
+from hologram.frontend.types import F32, SCALARS, U32, Array, Scalar
+
+# name -> math op class; the `f` spellings are the same functions (the result keeps the
+# argument's float width).
+UNARY_MATH = {
+    "exp": math.ExpOp, "log": math.LogOp, "sin": math.SinOp, "cos": math.CosOp,
+    "tan": math.TanOp, "sqrt": math.SqrtOp, "rsqrt": math.RsqrtOp, "tanh": math.TanhOp,
+    "erf": math.ErfOp, "fabs": math.AbsFOp, "floor": math.FloorOp, "ceil": math.CeilOp,
+}
+for _name in ("exp", "log", "sin", "cos", "tan", "sqrt", "tanh", "erf", "fabs", "floor", "ceil"):
+    UNARY_MATH[_name + "f"] = UNARY_MATH[_name]
+ATOMICS = {"atomic_add": AtomicAddOp, "atomic_min": AtomicMinOp, "atomic_max": AtomicMaxOp}
+OTHER_INTRINSICS = {"get_global_id", "atomic_add_f32", "abs", "min", "max", "pow", "powf"}
+INTRINSICS = set(UNARY_MATH) | set(ATOMICS) | OTHER_INTRINSICS | set(SCALARS)
+# Calls whose value may be dropped: the bare-call statements of the language.
+STATEMENT_CALLS = {"atomic_add_f32", *ATOMICS}
+
+
+class CallMixin:
+    def is_intrinsic(self, name: str) -> bool:
+        return name in INTRINSICS
+
+    def expr_Call(self, node: ast.Call) -> Val:
+        v = self.call(node)
+        if v is None:
+            name = ast.unparse(node.func)
+            raise self.error(node, f"`{name}(...)` returns no value")
+        return v
+
+    def call(self, node: ast.Call, statement: bool = False) -> Val | None:
+        if not isinstance(node.func, ast.Name):
+            raise self.error(node.func, f"call of `{ast.unparse(node.func)}` is not supported "
+                             "in kernels", "call intrinsics and helpers by their bare name, "
+                             "e.g. sqrt(x)")
+        name = node.func.id
+        if node.keywords:
+            raise self.error(node.keywords[0].value if node.keywords[0].arg else node,
+                             f"keyword arguments are not supported (in the call of `{name}`)",
+                             "pass arguments by position")
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                raise self.error(a, f"`*args` is not supported (in the call of `{name}`)",
+                                 "pass arguments one by one")
+            if type(a) in REJECTED_EXPR:
+                self.expr(a)  # reports it by name before any arity message
+        if self.scope.lookup(name) is not None:
+            raise self.error(node.func, f"`{name}` is a local variable, not a function")
+        if name in self.module.functions:
+            if name in self.module.kernel_names:
+                line = self.module.functions[name].lineno
+                if name in UNARY_MATH and name + "f" in UNARY_MATH:
+                    raise self.error(node.func, f"`{name}` here is the kernel defined at line "
+                                     f"{line}, which shadows the intrinsic",
+                                     f"call `{name}f(...)` for the math function")
+                raise self.error(node.func, f"`{name}` is a kernel (line {line}); kernels cannot "
+                                 "call kernels", "move the shared code into a helper function")
+            return self.inline_call(name, node)
+        if name in SCALARS:
+            return self.cast(name, node)
+        if name in UNARY_MATH:
+            x = self.float_arg(node, name, 1)
+            return Val(x.type, self.value(UNARY_MATH[name](x.ssa), node))
+        if name == "get_global_id":
+            self.arity(node, name, 0)
+            gid = self.value(GlobalIdOp(), node)
+            gid.name_hint = "gid"
+            idx = self.value(arith.IndexCastOp(gid, IntegerType(32)), node)
+            self.index_of[idx] = gid
+            return Val(U32, idx)
+        if name == "atomic_add_f32":
+            self.arity(node, name, 2)
+            arr = self.array_arg(node.args[0], name)
+            v = self.coerce_to(self.scalar(node.args[1]), arr.type.elem, node.args[1])
+            self.emit(AtomicAddOp(v, arr.ssa, self.index_const(0, node)), node)
+            if not statement:
+                raise self.error(node, "`atomic_add_f32` returns no value",
+                                 "use atomic_add(arr, 0, v) for the old value")
+            return None
+        if name in ATOMICS:
+            self.arity(node, name, 3)
+            arr = self.array_arg(node.args[0], name)
+            index = self.to_index(self.scalar(node.args[1]), node.args[1])
+            v = self.coerce_to(self.scalar(node.args[2]), arr.type.elem, node.args[2])
+            return Val(arr.type.elem, self.value(ATOMICS[name](v, arr.ssa, index), node))
+        if name == "abs":
+            self.arity(node, name, 1)
+            x = self.typed_scalar(node.args[0])
+            if x.type.is_bool:
+                raise self.error(node, "abs() of a bool", "cast with i32(b) first")
+            cls = math.AbsFOp if x.type.is_float else math.AbsIOp
+            if x.type.is_int and not x.type.signed:
+                return x  # unsigned values are their own magnitude
+            return Val(x.type, self.value(cls(x.ssa), node))
+        if name in ("min", "max"):
+            return self.min_max(name, node)
+        if name in ("pow", "powf"):
+            self.arity(node, name, 2)
+            x = self.float_arg(node, name, 2)
+            y = self.coerce_to_float(self.scalar(node.args[1]), x.type, node.args[1])
+            return Val(x.type, self.value(math.PowFOp(x.ssa, y), node))
+        raise self.unknown_function(name, node)
+
+    def unknown_function(self, name: str, node: ast.Call):
+        if name == "range":
+            return self.error(node, "range() is only allowed as the iterable of a for loop")
+        if name == "print":
+            return self.error(node, "print() is not supported in kernels",
+                              "write values into an output array")
+        if name == "len":
+            return self.error(node, "len() is not supported in kernels: arrays carry no length",
+                              "pass the length as a scalar parameter, e.g. n: u32")
+        return self.error(node.func, f"call of unknown function `{name}`",
+                          "kernels may call intrinsics and module-level helper functions")
+
+    # --- argument helpers ---------------------------------------------------------------------
+    def arity(self, node: ast.Call, name: str, n: int) -> None:
+        if len(node.args) != n:
+            plural = "argument" if n == 1 else "arguments"
+            raise self.error(node, f"`{name}` takes {n} {plural}, got {len(node.args)}")
+
+    def array_arg(self, arg: ast.expr, name: str) -> Val:
+        arr = self.expr(arg)
+        if not isinstance(arr.type, Array):
+            raise self.error(arg, f"the first argument of `{name}` must be a DeviceArray")
+        if arr.type.elem.is_bool:
+            raise self.error(arg, f"`{name}` on a bool array is not supported")
+        return arr
+
+    def coerce_to(self, v: Val, t: Scalar, node: ast.AST):
+        """A value for a slot of type `t`: literals adapt; other types must already match."""
+        if v.is_lit:
+            return self.materialize(v, t, node)
+        if v.type != t:
+            raise self.error(node, f"expected a {t}, got a {v.type}", f"cast it: {t}(...)")
+        return v.ssa
+
+    def float_arg(self, node: ast.Call, name: str, n: int) -> Val:
+        """The first argument of a math intrinsic, as a float (integers convert to f32)."""
+        self.arity(node, name, n)
+        x = self.scalar(node.args[0])
+        self.no_bool(x, node, name)
+        if x.is_lit:
+            return Val(F32, self.convert(x, F32, node.args[0]))
+        return x if x.type.is_float else Val(F32, self.convert(x, F32, node.args[0]))
+
+    def coerce_to_float(self, v: Val, t: Scalar, node: ast.AST):
+        """The exponent of `pow`: converted to the base's float type."""
+        self.no_bool(v, node, "pow")
+        return self.materialize(v, t, node) if v.is_lit else self.convert(v, t, node)
+
+    def no_bool(self, v: Val, node: ast.AST, name: str) -> None:
+        if isinstance(v.lit, bool) or v.type is not None and v.type.is_bool:
+            raise self.error(node, f"`{name}` of a bool is not defined", "cast with f32(b) first")
+
+    def min_max(self, name: str, node: ast.Call) -> Val:
+        if len(node.args) < 2:
+            raise self.error(node, f"`{name}` takes at least 2 arguments, got {len(node.args)}")
+        acc = self.scalar(node.args[0])
+        for arg in node.args[1:]:
+            b = self.scalar(arg)
+            if acc.is_lit and b.is_lit:
+                acc = Val(None, None, (min if name == "min" else max)(acc.lit, b.lit))
+                continue
+            t = self.operand_type(acc, b, node)
+            if t.is_bool:
+                raise self.error(node, f"`{name}` of bool values", "cast with i32(b) first")
+            x, y = self.coerce(acc, t, node), self.coerce(b, t, node)
+            if t.is_float:
+                cls = arith.MinimumfOp if name == "min" else arith.MaximumfOp
+            elif t.signed:
+                cls = arith.MinSIOp if name == "min" else arith.MaxSIOp
+            else:
+                cls = arith.MinUIOp if name == "min" else arith.MaxUIOp
+            acc = Val(t, self.value(cls(x, y), node))
+        return acc
+
+    def cast(self, name: str, node: ast.Call) -> Val:
+        self.arity(node, name, 1)
+        t = SCALARS[name]
+        v = self.scalar(node.args[0])
+        return Val(t, self.convert(v, t, node))
+

@@ -1,0 +1,189 @@
+"""A file's kernels: which module-level functions are kernels, helpers and constants."""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr
+from xdsl.utils.exceptions import VerifyException
+
+from hologram.frontend.base import Literal, Source, strip_docstring
+from hologram.frontend.errors import CompileError
+from hologram.frontend.grid import infer_grid
+from hologram.frontend.lower import FunctionLowerer, ModuleScope
+from hologram.frontend.types import SCALARS, Array, Scalar
+
+_ELEM_TYPES = "f32 f64 i32 u32 i64 u64 bool (float, int, usize)"
+
+
+def _name_of(e: ast.expr) -> str | None:
+    """`f32` or `hologram.lang.f32` -> "f32"."""
+    if isinstance(e, ast.Name):
+        return e.id
+    if isinstance(e, ast.Attribute):
+        return e.attr
+    return None
+
+
+def _string_annotation(ann: ast.expr) -> ast.expr:
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        try:
+            return ast.parse(ann.value, mode="eval").body
+        except SyntaxError:
+            return ann
+    return ann
+
+
+def is_device_array(ann: ast.expr | None) -> bool:
+    ann = _string_annotation(ann) if ann is not None else None
+    return isinstance(ann, ast.Subscript) and _name_of(ann.value) == "DeviceArray"
+
+
+def annotation_type(ann: ast.expr) -> Scalar | Array | None:
+    """The language type an annotation names, or None."""
+    ann = _string_annotation(ann)
+    if is_device_array(ann):
+        assert isinstance(ann, ast.Subscript)
+        elem = SCALARS.get(_name_of(ann.slice) or "")
+        return Array(elem) if elem is not None else None
+    name = _name_of(ann)
+    return SCALARS.get(name) if name is not None else None
+
+
+def _decorator_name(d: ast.expr) -> str | None:
+    return _name_of(d.func) if isinstance(d, ast.Call) else _name_of(d)
+
+
+def _returns_value(fn: ast.FunctionDef) -> bool:
+    return any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fn))
+
+
+def is_kernel(fn: ast.FunctionDef) -> bool:
+    """A kernel: no `@inline`, no return annotation, and either a `DeviceArray` parameter or
+    all parameters annotated with kernel types and no `return value`. The others are helpers."""
+    if any(_decorator_name(d) == "inline" for d in fn.decorator_list):
+        return False
+    if fn.returns is not None and not (isinstance(fn.returns, ast.Constant)
+                                       and fn.returns.value is None):
+        return False
+    params = fn.args.args
+    if any(is_device_array(p.annotation) for p in params):
+        return True  # (a `return value` in it is then reported as an error)
+    if _returns_value(fn):
+        return False
+    return bool(params) and all(p.annotation is not None and annotation_type(p.annotation)
+                                is not None for p in params)
+
+
+class FileCompiler:
+    def __init__(self, body: list[ast.stmt], src: Source):
+        self.src = src
+        self.body = body
+        self.functions: dict[str, ast.FunctionDef] = {}
+        self.constants: dict[str, Literal] = {}
+        self.constant_stmts: list[ast.stmt] = []
+        for s in body:
+            if isinstance(s, ast.FunctionDef):
+                if s.name in self.functions:
+                    first = self.functions[s.name].lineno
+                    raise CompileError(f"function `{s.name}` is defined twice in this file "
+                                       f"(first at line {first})", src.loc(s),
+                                       "rename one of them")
+                self.functions[s.name] = s
+            elif isinstance(s, ast.Assign | ast.AnnAssign):
+                self._constant(s)
+
+    def _constant(self, s: ast.Assign | ast.AnnAssign) -> None:
+        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or s.value is None:
+            return
+        try:
+            value = ast.literal_eval(s.value)
+        except (ValueError, SyntaxError, TypeError):
+            return  # not a constant: kernels cannot see it (an unknown name if they try)
+        if isinstance(value, bool | int | float):
+            self.constants[targets[0].id] = value
+            self.constant_stmts.append(s)
+
+    def kernel_defs(self, force: set[str] | None = None) -> list[ast.FunctionDef]:
+        force = force or set()
+        return [f for f in self.functions.values() if f.name in force or is_kernel(f)]
+
+    def params(self, fn: ast.FunctionDef) -> list[tuple[str, Scalar | Array]]:
+        a = fn.args
+        extra = a.vararg or a.kwarg
+        if extra is not None:
+            raise CompileError(f"kernel `{fn.name}`: `*{extra.arg}` parameters are not "
+                               "supported", self.src.loc(extra), "list each parameter")
+        if a.kwonlyargs or a.posonlyargs or a.defaults:
+            raise CompileError(f"kernel `{fn.name}`: parameters must be plain positional "
+                               "(no defaults, keyword-only or positional-only markers)",
+                               self.src.loc(fn))
+        out = []
+        for p in a.args:
+            if p.annotation is None:
+                raise CompileError(f"kernel parameter `{p.arg}` has no type annotation",
+                                   self.src.loc(p), f"annotate it, e.g. `{p.arg}: u32` or "
+                                   f"`{p.arg}: DeviceArray[f32]`")
+            t = annotation_type(p.annotation)
+            if t is None:
+                shown = ast.unparse(p.annotation)
+                if is_device_array(p.annotation):
+                    message = f"`{shown}`: unknown element type"
+                else:
+                    message = f"unknown kernel parameter type `{shown}` for `{p.arg}`"
+                raise CompileError(message, self.src.loc(p.annotation),
+                                   f"use DeviceArray[T] or a scalar type, T one of {_ELEM_TYPES}")
+            out.append((p.arg, t))
+        return out
+
+    def check_decorators(self, fn: ast.FunctionDef) -> None:
+        for d in fn.decorator_list:
+            if _decorator_name(d) not in ("kernel", "inline"):
+                raise CompileError(f"unknown decorator `@{ast.unparse(d)}` on `{fn.name}`",
+                                   self.src.loc(d), "kernels accept @hologram.kernel and "
+                                   "helpers @inline")
+
+    def compile(self, fn: ast.FunctionDef, kernel_names: set[str]):
+        self.check_decorators(fn)
+        params = self.params(fn)
+        scalars = {n for n, t in params if isinstance(t, Scalar)}
+        grid = infer_grid(strip_docstring(fn.body), scalars)
+        scope = ModuleScope(self.functions, self.constants, kernel_names)
+        op = FunctionLowerer(self.src, scope).lower_kernel(fn, params, grid)
+        try:
+            op.verify()
+        except VerifyException as err:
+            raise CompileError(f"internal error: the frontend built invalid IR for kernel "
+                               f"`{fn.name}` ({err}); please report this with the kernel",
+                               self.src.loc(fn)) from err
+        return op, params, grid
+
+    def py_module(self, fn: ast.FunctionDef) -> ast.Module:
+        """The kernel's def and the defs of the helpers it calls, undecorated, lines kept."""
+        needed, todo = {fn.name}, [fn]
+        while todo:
+            for n in ast.walk(todo.pop()):
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                    callee = self.functions.get(n.func.id)
+                    if callee is not None and callee.name not in needed:
+                        needed.add(callee.name)
+                        todo.append(callee)
+        # Shallow copies: the bodies are shared with the file's AST, which nothing mutates.
+        body: list[ast.stmt] = list(self.constant_stmts)
+        for f in self.functions.values():
+            if f.name in needed:
+                clone = copy.copy(f)
+                clone.decorator_list = []
+                body.append(clone)
+        body.sort(key=lambda s: s.lineno)
+        return ast.Module(body=body, type_ignores=[])
+
+
+def module_location(src: Source) -> FileLineColLoc:
+    return FileLineColLoc(StringAttr(src.filename), IntAttr(src.first_line), IntAttr(1))
+
+
+def new_module(ops) -> ModuleOp:
+    return ModuleOp(list(ops))

@@ -1,0 +1,112 @@
+"""The language's types and their IR types, and the typing rules for mixing them.
+
+Scalars are `f32 f64 i32 u32 i64 u64 bool`; `DeviceArray[T]` is a 1-D buffer of a scalar type.
+MLIR integers are signless, so a `Scalar` remembers the signedness the ops must carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.dialects.builtin import DYNAMIC_INDEX, Float32Type, Float64Type, IntegerType, MemRefType
+from xdsl.ir import Attribute
+
+
+@dataclass(frozen=True)
+class Scalar:
+    name: str  # the language's name: "f32", "u32", "bool"
+    kind: str  # "float", "int" or "bool"
+    width: int
+    signed: bool
+
+    @property
+    def is_float(self) -> bool:
+        return self.kind == "float"
+
+    @property
+    def is_int(self) -> bool:
+        return self.kind == "int"
+
+    @property
+    def is_bool(self) -> bool:
+        return self.kind == "bool"
+
+    def ir(self) -> Attribute:
+        if self.kind == "float":
+            return Float32Type() if self.width == 32 else Float64Type()
+        return IntegerType(self.width)
+
+    def int_range(self) -> tuple[int, int]:
+        if self.signed:
+            return -(1 << (self.width - 1)), (1 << (self.width - 1)) - 1
+        return 0, (1 << self.width) - 1
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Array:
+    elem: Scalar
+
+    @property
+    def name(self) -> str:
+        return f"{self.elem.name}[]"
+
+    def ir(self) -> Attribute:
+        return MemRefType(self.elem.ir(), [DYNAMIC_INDEX])
+
+    def __str__(self) -> str:
+        return f"DeviceArray[{self.elem.name}]"
+
+
+F32 = Scalar("f32", "float", 32, True)
+F64 = Scalar("f64", "float", 64, True)
+I32 = Scalar("i32", "int", 32, True)
+U32 = Scalar("u32", "int", 32, False)
+I64 = Scalar("i64", "int", 64, True)
+U64 = Scalar("u64", "int", 64, False)
+BOOL = Scalar("bool", "bool", 1, False)
+
+# Names usable in annotations and as casts; `float`, `int`, `usize` are aliases.
+SCALARS: dict[str, Scalar] = {
+    "f32": F32, "f64": F64, "i32": I32, "u32": U32, "i64": I64, "u64": U64, "bool": BOOL,
+    "float": F32, "int": I32, "usize": U64, "bool_": BOOL,
+}
+INTS_BY_SIGN_WIDTH = {(True, 32): I32, (False, 32): U32, (True, 64): I64, (False, 64): U64}
+
+
+class TypeClash(Exception):
+    """Two types that do not mix; the message says why, `hint` says what to write instead."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def join_ints(a: Scalar, b: Scalar) -> Scalar:
+    """The type two integer operands are brought to before an operation.
+
+    Same signedness: the wider type. Mixed: the narrowest signed type holding both
+    (u32 with i32 or i64 -> i64). u64 with a signed type has no such type: an error.
+    """
+    if a.signed == b.signed:
+        return a if a.width >= b.width else b
+    unsigned, signed = (a, b) if not a.signed else (b, a)
+    if unsigned.width >= 64:
+        raise TypeClash(
+            f"cannot mix {unsigned} and {signed}: no integer type holds both",
+            f"cast one operand, e.g. i64(x) or u64(y)",
+        )
+    return I64 if unsigned.width >= signed.width else signed
+
+
+def join(a: Scalar, b: Scalar) -> Scalar:
+    """The common type of two arithmetic operands (floats win; the wider float wins)."""
+    if a.is_bool or b.is_bool:
+        raise TypeClash("bool values cannot be used in arithmetic", "cast with i32(b) first")
+    if a.is_float or b.is_float:
+        if a.is_float and b.is_float:
+            return a if a.width >= b.width else b
+        return a if a.is_float else b
+    return join_ints(a, b)

@@ -1,0 +1,101 @@
+"""`hologram.ops`: array operations on numpy arrays, each one stdlib kernel (or a few launches).
+
+Names follow numpy where numpy has the op, PyTorch/ONNX otherwise, BLAS for BLAS; the seed's
+names (`vector_add` ...) are aliases. Conventions (see docs/ops.md): float32 arrays (float64
+where a kernel exists), a new array is returned unless `out=` is given, reductions take `axis`
+(None = the whole array), binary ops broadcast scalars and block-shaped operands, and a wrong
+dtype or shape is an error naming the op and the argument; nothing is converted silently.
+
+    >>> import numpy as np, hologram
+    >>> hologram.ops.sigmoid(np.zeros(3, np.float32))
+    array([0.5, 0.5, 0.5], dtype=float32)
+
+Kernels are found by name with `stdlib_kernel` (user directories in `$HOLOGRAM_KERNEL_PATH`
+first), compiled on first use and cached on disk; `precompile()` builds them all ahead of time
+and `kernel_listing()` shows where each comes from.
+"""
+
+from hologram.ops._dispatch import OPS
+from hologram.ops._registry import (
+    STDLIB_DIR,
+    KernelPathError,
+    kernel_listing,
+    precompile,
+    stdlib_kernel,
+)
+from hologram.ops.elementwise import (
+    ELEMENTWISE_KERNELS,
+    F64_KERNELS,
+    abs_ as abs,  # noqa: A004 - numpy's name
+    add,
+    clip,
+    cos,
+    divide,
+    elu,
+    erf,
+    exp,
+    fma,
+    gelu,
+    leaky_relu,
+    log,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    power,
+    relu,
+    rsqrt,
+    sigmoid,
+    silu,
+    sin,
+    softplus,
+    sqrt,
+    subtract,
+    tanh,
+    vector_add,
+    vector_mul,
+    vector_sub,
+    where,
+)
+from hologram.ops.linalg import (
+    axpy,
+    dot,
+    gemm,
+    gemv,
+    ger,
+    matmul,
+    nrm2,
+    scal,
+    symm,
+    trmm,
+    vector_dot,
+)
+from hologram.ops.nn import (
+    attention_scores,
+    avg_pool2d,
+    batch_norm,
+    conv2d,
+    global_avg_pool,
+    layer_norm,
+    log_softmax,
+    max_pool2d,
+    softmax,
+)
+from hologram.ops.quantum import grover_search
+from hologram.ops.reductions import (
+    argmax,
+    argmin,
+    max_ as max,  # noqa: A004
+    mean,
+    min_ as min,  # noqa: A004
+    norm,
+    sum_ as sum,  # noqa: A004
+    vecdot,
+    vector_sum,
+)
+from hologram.ops.shape import concatenate, gather, pad, slice_ as slice, take, transpose  # noqa
+
+__all__ = sorted(OPS) + [
+    "ELEMENTWISE_KERNELS", "F64_KERNELS", "OPS", "STDLIB_DIR", "KernelPathError",
+    "kernel_listing", "precompile", "stdlib_kernel",
+]

@@ -1,0 +1,200 @@
+"""Finding stdlib kernels: the search path, the Kernel cache, the listing and precompilation.
+
+Kernel files are Python kernel source, parsed and never imported. The search path is the
+directories of `$HOLOGRAM_KERNEL_PATH` (separated by `os.pathsep`, searched in order), then the
+bundled `stdlib/` directory at the root of the repository. Inside a directory, `*.py` files are
+searched in name order. The first file that defines a kernel of a given name wins, so a user
+directory overrides a bundled kernel of the same name (DESIGN §2).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import hologram
+
+# hologram/ops/_registry.py -> the repository root (the package is installed editable).
+STDLIB_DIR = Path(__file__).resolve().parents[2] / "stdlib"
+ENV_VAR = "HOLOGRAM_KERNEL_PATH"
+
+
+@dataclass(frozen=True)
+class KernelSource:
+    """Where a kernel is defined: its file, line, and whether the file is a user file."""
+
+    name: str
+    path: Path
+    lineno: int
+    user: bool
+
+
+def search_dirs(env_value: str | None = None) -> list[tuple[Path, bool]]:
+    """The directories searched, in order, each with `True` for a user directory."""
+    if env_value is None:
+        env_value = os.environ.get(ENV_VAR, "")
+    dirs = [(Path(p).expanduser(), True) for p in env_value.split(os.pathsep) if p.strip()]
+    return dirs + [(STDLIB_DIR, False)]
+
+
+def _kernel_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.glob("*.py") if p.is_file() and p.name != "__init__.py")
+
+
+# --- the index: function names per file, from a plain `ast` scan (cheap, no compilation) --------
+_defs_cache: dict[tuple[Path, float], dict[str, int]] = {}
+
+
+def _defined_functions(path: Path) -> dict[str, int]:
+    """Module-level function names of a kernel file -> line. Kernels and helpers alike."""
+    key = (path, path.stat().st_mtime)
+    found = _defs_cache.get(key)
+    if found is None:
+        try:
+            tree = ast.parse(path.read_text(), filename=str(path))
+        except SyntaxError as err:
+            raise KernelPathError(f"kernel file {path}:{err.lineno}: syntax error: {err.msg}",
+                                  f"fix the file or remove its directory from ${ENV_VAR}") from None
+        found = {n.name: n.lineno for n in tree.body if isinstance(n, ast.FunctionDef)}
+        _defs_cache[key] = found
+    return found
+
+
+class KernelPathError(LookupError):
+    """A kernel is not on the search path, or a file on it cannot be read."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message + (f"\n  hint: {hint}" if hint else ""))
+
+
+# --- loading: one `load_kernels` per file, Kernel objects cached ------------------------------
+_file_kernels: dict[tuple[Path, float], dict] = {}
+_kernel_cache: dict[tuple[str, object], object] = {}
+
+
+def _load_file(path: Path) -> dict:
+    key = (path, path.stat().st_mtime)
+    kernels = _file_kernels.get(key)
+    if kernels is None:
+        kernels = hologram.load_kernels(str(path))
+        _file_kernels[key] = kernels
+    return kernels
+
+
+def find_kernel(name: str, env_value: str | None = None) -> KernelSource:
+    """The winning definition of kernel `name` on the search path."""
+    for directory, user in search_dirs(env_value):
+        for path in _kernel_files(directory):
+            line = _defined_functions(path).get(name)
+            if line is None:
+                continue
+            # The scan also sees helpers; only a kernel (all-array-or-scalar params, parsed as
+            # a kernel by the frontend) counts.
+            if name in _load_file(path):
+                return KernelSource(name, path, line, user)
+    where = ", ".join(str(d) for d, _ in search_dirs(env_value))
+    raise KernelPathError(f"no kernel named '{name}' on the kernel search path ({where})",
+                          f"kernel files are *.py files in ${ENV_VAR} directories or in stdlib/")
+
+
+# The variable is read on every call, so the precedence rule holds when it changes at run time.
+# On CPython its raw value is read from environ's dict: `os.environ.get` costs about 1 us.
+_ENV_DATA = getattr(os.environ, "_data", None)
+_ENV_KEY = os.environ.encodekey(ENV_VAR) if _ENV_DATA is not None else ENV_VAR
+
+
+def stdlib_kernel(name: str):
+    """The `Kernel` called `name`: a user kernel from `$HOLOGRAM_KERNEL_PATH` if one has that
+    name, else the bundled stdlib kernel. Kernel objects are cached (per value of the variable),
+    so repeated calls cost a dictionary lookup.
+
+    >>> add = stdlib_kernel("add_f32")
+    >>> add(a, b, out, len(a))
+    """
+    raw = _ENV_DATA.get(_ENV_KEY) if _ENV_DATA is not None else os.environ.get(ENV_VAR)
+    key = (name, raw)
+    k = _kernel_cache.get(key)
+    if k is None:
+        src = find_kernel(name, os.environ.get(ENV_VAR, ""))
+        k = _load_file(src.path)[name]
+        _kernel_cache[key] = k
+    return k
+
+
+def all_kernels(env_value: str | None = None) -> list[tuple[KernelSource, bool]]:
+    """Every kernel definition on the search path, in search order, with whether it wins."""
+    seen: set[str] = set()
+    rows = []
+    for directory, user in search_dirs(env_value):
+        for path in _kernel_files(directory):
+            lines = _defined_functions(path)
+            for name in _load_file(path):
+                rows.append((KernelSource(name, path, lines.get(name, 0), user), name not in seen))
+                seen.add(name)
+    return rows
+
+
+def kernel_listing() -> str:
+    """A table of every kernel found: name, where it is defined, and which definition wins."""
+    rows = all_kernels()
+    winners = {src.name: src for src, wins in rows if wins}
+    out = [f"kernel search path: " + " ".join(
+        f"{d}{' (user)' if user else ' (stdlib)'}" for d, user in search_dirs())]
+    width = max((len(src.name) for src, _ in rows), default=10)
+    for src, wins in rows:
+        origin = "user" if src.user else "stdlib"
+        status = "wins" if wins else f"shadowed by {winners[src.name].path}"
+        out.append(f"{src.name:<{width}}  {origin:<6}  {src.path}:{src.lineno}  {status}")
+    n_shadowed = sum(1 for _, wins in rows if not wins)
+    out.append(f"{len(winners)} kernels, {n_shadowed} shadowed")
+    return "\n".join(out)
+
+
+def _build(kernel) -> None:
+    """Compile a kernel ahead of time (the runtime's own method when it has one)."""
+    for method in ("compile", "build"):
+        fn = getattr(kernel, method, None)
+        if callable(fn):
+            fn()
+            return
+    # Fallback: a launch over an empty grid builds the library and runs no id.
+    import numpy as np
+    args = []
+    for t in kernel.param_types:
+        if t.endswith("[]"):
+            args.append(np.zeros(1, dtype=_DTYPES[t[:-2]]))
+        else:
+            args.append(False if t == "bool" else 0)
+    kernel(*args, grid=0)
+
+
+_DTYPES = {"f32": "float32", "f64": "float64", "i32": "int32", "u32": "uint32",
+           "i64": "int64", "u64": "uint64", "bool": "bool"}
+
+
+def precompile(progress: bool = True, names: list[str] | None = None, file=None) -> int:
+    """Build every winning kernel on the search path (or `names`) ahead of time, so first calls
+    do not wait for the C compiler. Prints a counter `[i/n] name` to `file` (stderr) unless
+    `progress` is false. Returns the number of kernels built.
+    """
+    file = file or sys.stderr
+    if names is None:
+        names = [src.name for src, wins in all_kernels() if wins]
+    total = len(names)
+    # A terminal gets one line rewritten in place; a log gets a line per kernel.
+    tty = progress and hasattr(file, "isatty") and file.isatty()
+    for i, name in enumerate(names, 1):
+        if tty:
+            print(f"\r[{i}/{total}] {name:<40}", end="", file=file, flush=True)
+        elif progress:
+            print(f"[{i}/{total}] {name}", file=file, flush=True)
+        _build(stdlib_kernel(name))
+    if progress:
+        print(f"{chr(13) if tty else ''}[{total}/{total}] done{' ' * 40 if tty else ''}",
+              file=file, flush=True)
+    return total

@@ -1,0 +1,194 @@
+"""Helpers of `fold-layout`: a tiny op builder and the analysis of integer index expressions.
+
+The analysis answers two questions the pass must prove before it rewrites anything: which
+products of kernel parameters an integer value is (the grid guard `m * n`, a divisor `h * w`), and
+which affine combination of the folded coordinates and the reduction variable an array index is
+(`i * K + k`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import (
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    i32,
+    i64,
+)
+from xdsl.ir import BlockArgument, Block, Operation, SSAValue
+
+# A leaf of a product: ("arg", position) for a kernel parameter, ("const", value) for a constant.
+Leaf = tuple[str, int]
+
+
+def leaf_of(value: SSAValue, kernel_block: Block) -> Leaf | None:
+    """The leaf a kernel-invariant integer value stands for, or None if it is not one."""
+    if isinstance(value, BlockArgument) and value.block is kernel_block:
+        return ("arg", value.index)
+    op = value.owner
+    if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
+        return ("const", op.value.value.data)
+    return None
+
+
+def product_leaves(value: SSAValue, kernel_block: Block) -> tuple[Leaf, ...] | None:
+    """The multiset of leaves whose product `value` is (sorted), through `arith.muli`."""
+    op = value.owner
+    if isinstance(op, arith.MuliOp):
+        lhs = product_leaves(op.lhs, kernel_block)
+        rhs = product_leaves(op.rhs, kernel_block)
+        if lhs is None or rhs is None:
+            return None
+        return tuple(sorted(lhs + rhs))
+    leaf = leaf_of(value, kernel_block)
+    return None if leaf is None else (leaf,)
+
+
+@dataclass(frozen=True)
+class Term:
+    """`coef * var` where var is a coordinate ("d0", "d1", ...), "k", or "1" (a constant term)."""
+
+    var: str
+    coef: tuple[Leaf, ...]  # product of leaves; () means 1
+
+
+def affine_terms(
+    value: SSAValue, kernel_block: Block, atoms: dict[SSAValue, str]
+) -> list[Term] | None:
+    """`value` as a sum of terms over the atoms (values known to be a coordinate or `k`).
+
+    Walks `addi`, `muli` by an invariant, and the value-preserving casts the frontend puts on
+    subscripts and loop variables (`extui`, `index_cast`, `trunci`); the caller proves elsewhere that no value overflows.
+    None when the value is anything else.
+    """
+    if value in atoms:
+        return [Term(atoms[value], ())]
+    op = value.owner
+    if isinstance(op, arith.ExtUIOp | arith.IndexCastOp | arith.TruncIOp):
+        return affine_terms(op.input, kernel_block, atoms)
+    if isinstance(op, arith.AddiOp):
+        lhs = affine_terms(op.lhs, kernel_block, atoms)
+        rhs = affine_terms(op.rhs, kernel_block, atoms)
+        if lhs is None or rhs is None:
+            return None
+        return lhs + rhs
+    if isinstance(op, arith.MuliOp):
+        for var_side, inv_side in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
+            factor = product_leaves(inv_side, kernel_block)
+            if factor is None:
+                continue
+            terms = affine_terms(var_side, kernel_block, atoms)
+            if terms is None:
+                return None
+            return [Term(t.var, tuple(sorted(t.coef + factor))) for t in terms]
+        return None
+    leaves = product_leaves(value, kernel_block)
+    if leaves is None:
+        return None
+    if leaves == (("const", 0),):
+        return []
+    return [Term("1", leaves)]
+
+
+class Builder:
+    """Appends ops to a block and hands back their first result; constants come from a cache."""
+
+    def __init__(self, block: Block, consts: ConstCache, nsw: bool = False):
+        self.block = block
+        self.consts = consts
+        # Mark add/sub/mul `overflow<nsw>`: only where the caller has proved no value wraps
+        # (lets the C backend print plain signed arithmetic, which the C compiler vectorizes).
+        self.nsw = nsw
+
+    def inner(self, block: Block) -> Builder:
+        return Builder(block, self.consts, self.nsw)
+
+    def add(self, op: Operation) -> SSAValue:
+        self.block.add_op(op)
+        return op.results[0]
+
+    def put(self, op: Operation) -> Operation:
+        self.block.add_op(op)
+        return op
+
+    def idx(self, value: int) -> SSAValue:
+        return self.consts.get(value, IndexType())
+
+    def _flags(self) -> arith.IntegerOverflowAttr:
+        if self.nsw:
+            return arith.IntegerOverflowAttr([arith.IntegerOverflowFlag.NSW])
+        return arith.IntegerOverflowAttr("none")
+
+    def addi(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.AddiOp(a, b, overflow=self._flags()))
+
+    def subi(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.SubiOp(a, b, overflow=self._flags()))
+
+    def muli(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.MuliOp(a, b, overflow=self._flags()))
+
+    def minui(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.MinUIOp(a, b))
+
+    def remui(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.RemUIOp(a, b))
+
+    def ult(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.CmpiOp(a, b, "ult"))
+
+    def ule(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.CmpiOp(a, b, "ule"))
+
+    def andi(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.AndIOp(a, b))
+
+    def to_i32(self, index_value: SSAValue) -> SSAValue:
+        return self.add(arith.IndexCastOp(index_value, i32))
+
+    def leaf_i64(self, leaf: Leaf, kernel_block: Block) -> SSAValue:
+        """A leaf as a non-negative i64 (parameters are zero-extended: the language's u32)."""
+        kind, v = leaf
+        if kind == "const":
+            return self.consts.get(v & 0xFFFFFFFF, i64)
+        arg = kernel_block.args[v]
+        assert isinstance(arg.type, IntegerType)
+        if arg.type.width.data == 64:
+            return arg
+        return self.add(arith.ExtUIOp(arg, i64))
+
+    def leaf_index(self, leaf: Leaf, kernel_block: Block) -> SSAValue:
+        return self.add(arith.IndexCastOp(self.leaf_i64(leaf, kernel_block), IndexType()))
+
+    def product(self, leaves: Sequence[Leaf], kernel_block: Block, as_index: bool) -> SSAValue:
+        """The product of leaves as an i64 or index value (1 for no leaves)."""
+        one = self.idx(1) if as_index else self.consts.get(1, i64)
+        acc: SSAValue | None = None
+        for leaf in leaves:
+            v = self.leaf_index(leaf, kernel_block) if as_index else self.leaf_i64(leaf, kernel_block)
+            acc = v if acc is None else self.muli(acc, v)
+        return one if acc is None else acc
+
+
+class ConstCache:
+    """`arith.constant`s created once, at the start of the kernel body, shared by everything."""
+
+    def __init__(self, kernel_block: Block):
+        self.block = kernel_block
+        self.cache: dict[tuple[int, str], SSAValue] = {}
+
+    def get(self, value: int, type_) -> SSAValue:
+        key = (value, str(type_))
+        if key not in self.cache:
+            op = arith.ConstantOp(IntegerAttr(value, type_))
+            first = self.block.first_op
+            if first is None:
+                self.block.add_op(op)
+            else:
+                self.block.insert_op_before(op, first)
+            self.cache[key] = op.result
+        return self.cache[key]

@@ -1,0 +1,185 @@
+"""Reductions over a whole vector and along one axis.
+
+Whole-vector reductions are written the natural way, one atomic per id into `result[0]`;
+the `atomic-to-tree-reduction` pass turns them into deterministic pairwise reductions. The caller
+initialises `result` to the identity (0 for sums, -inf/+inf for max/min).
+
+Axis reductions view the array as `(outer, r, inner)` (the reduced axis has length `r`) and run
+one id per output element `(o, i)`, looping over the axis with stride `inner`; `m = outer * inner`.
+They accumulate sums in float64 and return float32. For a row-major 2-D array, axis 1 is
+`inner = 1`, axis 0 is `outer = 1`. NaN propagates as in numpy: max/min return NaN, argmax/argmin
+the index of the first NaN.
+"""
+
+from hologram.lang import DeviceArray, f32, f64, i64, u32, get_global_id
+from hologram.lang import atomic_add_f32, atomic_add, atomic_min, atomic_max, sqrt
+
+
+# --- whole vector --------------------------------------------------------------------------------
+def sum_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        atomic_add_f32(result, x[idx])
+
+
+def sum_f64(x: DeviceArray[f64], result: DeviceArray[f64], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        atomic_add(result, 0, x[idx])
+
+
+def dot_f32(a: DeviceArray[f32], b: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        atomic_add_f32(result, a[idx] * b[idx])
+
+
+def dot_f64(a: DeviceArray[f64], b: DeviceArray[f64], result: DeviceArray[f64], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        atomic_add(result, 0, a[idx] * b[idx])
+
+
+def sumsq_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+    # sum of squares; the L2 norm is its square root.
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx]
+        atomic_add_f32(result, v * v)
+
+
+def max_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+    # result[0]: max of the non-NaN values (starts at -inf); result[1] becomes 1 if a NaN is seen.
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx]
+        if v != v:
+            atomic_max(result, 1, 1.0)
+        else:
+            atomic_max(result, 0, v)
+
+
+def min_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+    # result[0]: min of the non-NaN values (starts at +inf); result[1] becomes 1 if a NaN is seen.
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx]
+        if v != v:
+            atomic_max(result, 1, 1.0)
+        else:
+            atomic_min(result, 0, v)
+
+
+def find_first_f32(x: DeviceArray[f32], target: f32, result: DeviceArray[u32], n: u32):
+    # The smallest id whose value equals target (NaN matches NaN); result starts at n.
+    # argmax/argmin run max_f32/min_f32 first, then this.
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx]
+        if v == target or (v != v and target != target):
+            atomic_min(result, 0, idx)
+
+
+# --- along an axis ------------------------------------------------------------------------------
+def sum_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        acc = f64(0.0)
+        for t in range(r):
+            acc += f64(x[base + t * inner])
+        out[idx] = f32(acc)
+
+
+def mean_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        acc = f64(0.0)
+        for t in range(r):
+            acc += f64(x[base + t * inner])
+        out[idx] = f32(acc / f64(r))
+
+
+def norm_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        acc = f64(0.0)
+        for t in range(r):
+            v = f64(x[base + t * inner])
+            acc += v * v
+        out[idx] = f32(sqrt(acc))
+
+
+def dot_axis_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], m: u32,
+                 r: u32, inner: u32):
+    # Row-wise dot products of two arrays of the same shape: out[o, i] = sum_t a[o, t, i] b[o, t, i].
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        acc = f64(0.0)
+        for t in range(r):
+            acc += f64(a[base + t * inner]) * f64(b[base + t * inner])
+        out[idx] = f32(acc)
+
+
+def max_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
+    # r >= 1 (numpy refuses an empty reduction without identity; so does the op).
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        best = x[base]
+        for t in range(1, r):
+            if best != best:
+                break
+            v = x[base + t * inner]
+            if v > best or v != v:
+                best = v
+        out[idx] = best
+
+
+def min_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        best = x[base]
+        for t in range(1, r):
+            if best != best:
+                break
+            v = x[base + t * inner]
+            if v < best or v != v:
+                best = v
+        out[idx] = best
+
+
+def argmax_axis_f32(x: DeviceArray[f32], out: DeviceArray[i64], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        best = x[base]
+        arg = u32(0)
+        for t in range(1, r):
+            if best != best:
+                break
+            v = x[base + t * inner]
+            if v > best or v != v:
+                best = v
+                arg = t
+        out[idx] = i64(arg)
+
+
+def argmin_axis_f32(x: DeviceArray[f32], out: DeviceArray[i64], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        best = x[base]
+        arg = u32(0)
+        for t in range(1, r):
+            if best != best:
+                break
+            v = x[base + t * inner]
+            if v < best or v != v:
+                best = v
+                arg = t
+        out[idx] = i64(arg)

@@ -1,0 +1,139 @@
+"""hologram-compile: outputs and exit codes (0 ok, 1 a located error, never a traceback)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hologram.tools.compile import main
+
+KERNELS = Path(__file__).parent / "kernels"
+GOOD = KERNELS / "vector_ops.py"
+BAD_SOURCE = ("from hologram.lang import *\n\n"
+              "def k(a: DeviceArray[f32], n: u32):\n"
+              "    with a:\n"
+              "        pass\n")
+
+
+@pytest.fixture
+def bad_file(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.py"
+    path.write_text(BAD_SOURCE)
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    rc = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_mlir_to_stdout(capsys):
+    rc, out, err = run(capsys, GOOD)
+    assert rc == 0 and err == ""
+    assert out.startswith("builtin.module {") and "hologram.kernel @saxpy(" in out
+
+
+def test_output_file(capsys, tmp_path):
+    target = tmp_path / "out.mlir"
+    rc, out, _ = run(capsys, GOOD, "-o", target)
+    assert rc == 0 and out == ""
+    assert "hologram.kernel @vector_add(" in target.read_text()
+
+
+def test_select_kernels(capsys):
+    rc, out, _ = run(capsys, GOOD, "--kernel", "fill", "--kernel", "relu")
+    assert rc == 0
+    assert out.count("hologram.kernel") == 2 and "@fill(" in out and "@relu(" in out
+
+
+def test_unknown_kernel_lists_the_kernels(capsys):
+    rc, out, err = run(capsys, GOOD, "--kernel", "nope")
+    assert rc == 1 and out == ""
+    assert "no kernel named nope" in err and "vector_add" in err
+
+
+def test_bad_kernel_is_a_located_message(capsys, bad_file):
+    rc, out, err = run(capsys, bad_file)
+    assert rc == 1 and out == ""
+    assert err.startswith(f"{bad_file}:4:5: error: `with` statements are not supported")
+    assert "\n        with a:\n        ^\n" in err
+    assert "Traceback" not in err
+
+
+def test_missing_file(capsys, tmp_path):
+    rc, _, err = run(capsys, tmp_path / "missing.py")
+    assert rc == 1 and "cannot read" in err and "Traceback" not in err
+
+
+def test_bad_pipeline_is_one_line(capsys):
+    rc, out, err = run(capsys, GOOD, "--pipeline", "no-such-pass")
+    assert rc == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "no-such-pass" in err
+
+
+def test_pipeline_runs(capsys):
+    rc, plain, _ = run(capsys, GOOD, "--kernel", "fill")
+    rc2, canon, _ = run(capsys, GOOD, "--kernel", "fill", "--pipeline", "canonicalize,cse")
+    assert rc == rc2 == 0 and "hologram.kernel @fill(" in canon
+
+
+def test_debuginfo(capsys):
+    rc, out, _ = run(capsys, GOOD, "--kernel", "fill", "-g")
+    assert rc == 0 and f'loc("{GOOD}":' in out
+
+
+def test_verbose_summary(capsys):
+    rc, _, err = run(capsys, GOOD, "-v", "--kernel", "saxpy")
+    assert rc == 0
+    assert "saxpy(x: f32[], y: f32[], alpha: f32, out: f32[], n: u32)  grid=n" in err
+
+
+def test_stdin(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(GOOD.read_text()))
+    rc, out, _ = run(capsys, "-", "--kernel", "fill")
+    assert rc == 0 and "@fill(" in out
+
+
+def test_no_file_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code == 2
+
+
+_HAS_BACKEND = importlib.util.find_spec("hologram.backends.c.emitter") is not None
+
+
+@pytest.mark.skipif(not _HAS_BACKEND, reason="the C backend is not in this tree")
+def test_emit_c(capsys):
+    from hologram.backends.c import c_symbol
+    from hologram.frontend import parse_file
+
+    rc, out, err = run(capsys, GOOD, "--emit", "c", "--kernel", "saxpy")
+    assert rc == 0, err
+    symbol = c_symbol(parse_file(GOOD).kernels["saxpy"].op)
+    assert symbol in out
+
+
+@pytest.mark.skipif(not _HAS_BACKEND or shutil.which("cc") is None and shutil.which("gcc") is None,
+                    reason="needs the C backend and a C compiler")
+def test_emit_shared_library(capsys, tmp_path):
+    target = tmp_path / "k.so"
+    rc, _, err = run(capsys, GOOD, "--emit", "so", "--kernel", "fill", "-o", target)
+    assert rc == 0, err
+    assert target.stat().st_size > 0
+
+
+def test_console_script_exit_code(bad_file):
+    """The installed entry point: exit code 1 and no traceback on a bad kernel."""
+    proc = subprocess.run([sys.executable, "-m", "hologram.tools.compile", str(bad_file)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "error: `with` statements" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,158 @@
+"""hologram.ops reductions against numpy and float64 references (tolerances: docs/ops.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import hologram.ops as ops
+
+SIZES = [1, 7, 1000, 3072, 100003]
+SHAPES = [(1, 1), (1, 9), (9, 1), (37, 53), (3, 4, 5), (2, 3, 4, 5), (0, 5), (5, 0)]
+
+
+def data(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def sum_tol(x):
+    """Whole-array float32 sums: 1e-5 of sum |x| (docs/ops.md)."""
+    return 1e-5 * float(np.abs(x.astype(np.float64)).sum()) + 1e-30
+
+
+@pytest.mark.parametrize("n", [0, *SIZES])
+def test_sum_mean_dot_norm_whole_vector(n):
+    x, y = data(n, 1), data(n, 2)
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    s = ops.sum(x)
+    assert isinstance(s, np.float32)
+    assert abs(s - x64.sum()) <= sum_tol(x)
+    assert abs(ops.vector_sum(x) - x64.sum()) <= sum_tol(x)
+    d = ops.dot(x, y)
+    assert isinstance(d, np.float32)
+    assert abs(d - x64 @ y64) <= sum_tol(x * y)
+    assert abs(ops.vector_dot(x, y) - x64 @ y64) <= sum_tol(x * y)
+    assert abs(ops.norm(x) - np.sqrt((x64 ** 2).sum())) <= 1e-5 * np.sqrt((x64 ** 2).sum())
+    assert abs(ops.nrm2(x) - np.sqrt((x64 ** 2).sum())) <= 1e-5 * np.sqrt((x64 ** 2).sum())
+    if n:
+        assert abs(ops.mean(x) - x64.mean()) <= sum_tol(x) / n
+    else:
+        assert np.isnan(ops.mean(x))
+
+
+def test_float64_sum_and_dot():
+    x = data(100003, 3).astype(np.float64)
+    assert ops.sum(x).dtype == np.float64
+    assert abs(ops.sum(x) - x.sum()) <= 1e-12 * np.abs(x).sum()
+    assert abs(ops.dot(x, x) - x @ x) <= 1e-12 * (x @ x)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_max_min_argmax_argmin_whole(n):
+    x = data(n, 4)
+    assert ops.max(x) == x.max() and ops.min(x) == x.min()
+    assert ops.argmax(x) == x.argmax() and ops.argmin(x) == x.argmin()
+    assert isinstance(ops.argmax(x), np.int64)
+
+
+def test_argmax_returns_the_first_of_equal_values():
+    x = np.array([1, 5, 2, 5, 5, -1, -1], np.float32)
+    assert ops.argmax(x) == 1 and ops.argmin(x) == 5
+    big = np.zeros(100003, np.float32)
+    big[[50000, 70000, 99999]] = 3.0
+    assert ops.argmax(big) == 50000
+
+
+def test_nan_and_inf_in_reductions_follow_numpy():
+    x = data(3072, 5)
+    x[[100, 2000]] = np.nan
+    assert np.isnan(ops.max(x)) and np.isnan(ops.min(x)) and np.isnan(ops.sum(x))
+    assert ops.argmax(x) == 100 and ops.argmin(x) == 100
+    y = data(1000, 6)
+    y[10], y[20] = np.inf, -np.inf
+    assert ops.max(y) == np.inf and ops.min(y) == -np.inf
+    assert ops.argmax(y) == 10 and ops.argmin(y) == 20
+    assert np.isnan(ops.sum(y))  # inf + -inf
+    a = data((6, 9), 7)
+    a[2, 4] = np.nan
+    a[4, 0] = np.inf
+    for ax in (0, 1):
+        np.testing.assert_array_equal(ops.max(a, axis=ax), a.max(axis=ax))
+        np.testing.assert_array_equal(ops.min(a, axis=ax), a.min(axis=ax))
+        np.testing.assert_array_equal(ops.argmax(a, axis=ax), a.argmax(axis=ax))
+        np.testing.assert_array_equal(ops.argmin(a, axis=ax), a.argmin(axis=ax))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_axis_reductions(shape):
+    x = data(shape, 8)
+    x64 = x.astype(np.float64)
+    for ax in range(-x.ndim, x.ndim):
+        for keepdims in (False, True):
+            kw = dict(axis=ax, keepdims=keepdims)
+            np.testing.assert_allclose(ops.sum(x, **kw), x64.sum(**kw), rtol=1e-6, atol=1e-6)
+            np.testing.assert_allclose(ops.norm(x, **kw), np.sqrt((x64**2).sum(**kw)),
+                                       rtol=1e-6, atol=1e-6)
+            if x.shape[ax]:
+                np.testing.assert_allclose(ops.mean(x, **kw), x64.mean(**kw), rtol=1e-6,
+                                           atol=1e-6)
+                np.testing.assert_array_equal(ops.max(x, **kw), x.max(**kw))
+                np.testing.assert_array_equal(ops.min(x, **kw), x.min(**kw))
+                got = ops.argmax(x, **kw)
+                assert got.dtype == np.int64
+                np.testing.assert_array_equal(got, x.argmax(**kw))
+                np.testing.assert_array_equal(ops.argmin(x, **kw), x.argmin(**kw))
+            else:
+                with pytest.raises(ValueError):
+                    ops.max(x, **kw)
+                with pytest.raises(ValueError):
+                    ops.argmin(x, **kw)
+
+
+def test_whole_array_of_a_matrix_and_keepdims():
+    x = data((37, 53), 9)
+    assert abs(ops.sum(x) - x.astype(np.float64).sum()) <= sum_tol(x)
+    assert ops.argmax(x) == x.argmax()
+    k = ops.max(x, keepdims=True)
+    assert k.shape == (1, 1) and k[0, 0] == x.max()
+
+
+def test_out_argument():
+    x = data((4, 6), 10)
+    out = np.empty(6, np.float32)
+    assert ops.sum(x, axis=0, out=out) is out
+    np.testing.assert_allclose(out, x.sum(0), rtol=1e-6)
+    out0 = np.empty((), np.float32)
+    assert ops.max(x, out=out0) is out0 and out0 == x.max()
+    idx = np.empty(4, np.int64)
+    ops.argmax(x, axis=1, out=idx)
+    np.testing.assert_array_equal(idx, x.argmax(1))
+
+
+def test_reduction_errors():
+    with pytest.raises(ValueError, match="hologram.ops.max: zero-size array"):
+        ops.max(np.zeros(0, np.float32))
+    with pytest.raises(ValueError, match="hologram.ops.argmin: attempt to get argmin of an empty"):
+        ops.argmin(np.zeros(0, np.float32))
+    with pytest.raises(np.exceptions.AxisError, match="hologram.ops.sum: axis 2 is out of bounds"):
+        ops.sum(np.zeros((2, 2), np.float32), axis=2)
+    with pytest.raises(TypeError, match="hologram.ops.sum: argument 'axis' must be an int or "
+                                        "None, got tuple"):
+        ops.sum(np.zeros((2, 2), np.float32), axis=(0, 1))
+    with pytest.raises(TypeError, match=r"hologram.ops.mean: argument 'x' has dtype float64"):
+        ops.mean(np.zeros(3))
+    with pytest.raises(ValueError, match=r"hologram.ops.dot: shapes \(3,\) and \(4,\) not aligned"):
+        ops.dot(np.zeros(3, np.float32), np.zeros(4, np.float32))
+    with pytest.raises(ValueError, match="argument 'out' overlaps an input"):
+        x = np.zeros((3, 3), np.float32)
+        ops.sum(x, axis=0, out=x[0])
+
+
+@pytest.mark.parametrize("shape", [(5,), (37, 53), (3, 4, 5), (0, 3), (3, 0)])
+def test_vecdot_row_wise_dot_products(shape):
+    a, b = data(shape, 11), data(shape, 12)
+    for ax in range(-len(shape), len(shape)):
+        want = (a.astype(np.float64) * b).sum(axis=ax)
+        np.testing.assert_allclose(ops.vecdot(a, b, axis=ax), want, rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="hologram.ops.vecdot: arguments 'x1'"):
+        ops.vecdot(a, data((7,), 1))
