@@ -128,43 +128,54 @@ def _time_batch(fn: Callable[[], Any], batch: int) -> float:
     return (time.perf_counter() - t0) / batch
 
 
-def calibrate(fn: Callable[[], Any], target_s: float, max_batch: int = 100_000) -> int:
-    """The number of calls that makes one sample last about `target_s`."""
+def calibrate(fn: Callable[[], Any], target_s: float,
+              max_batch: int = 100_000) -> tuple[int, float | None]:
+    """The number of calls that makes one sample last about `target_s`, and the time of one
+    call when a single call already lasts that long (that timing then counts as a sample)."""
     batch = 1
     while True:
         t = _time_batch(fn, batch) * batch
+        if batch == 1 and t >= target_s:
+            return 1, t
         if t >= target_s / 4 or batch >= max_batch:
             break
         batch *= 4 if t < target_s / 40 else 2
     per_call = t / batch
-    return max(1, min(max_batch, int(target_s / per_call) if per_call > 0 else max_batch))
+    return max(1, min(max_batch, int(target_s / per_call) if per_call > 0 else max_batch)), None
 
 
 def time_interleaved(impls: dict[str, Impl], rounds: int, target_s: float,
                      max_total_s: float = 30.0) -> dict[str, Timing]:
     """Median per-call time of each implementation, rounds interleaved A B C A B C ...
 
-    Fewer rounds (at least 3) are run when one round would make the case exceed `max_total_s`.
+    Fewer rounds are run when the next round would take the case past `max_total_s` (at least
+    three, or one when a single round is longer than a third of the budget: a 10 s call).
     """
     if not impls:
         return {}
-    batches = {name: calibrate(impl.fn, target_s) for name, impl in impls.items()}
+    samples: dict[str, list[float]] = {name: [] for name in impls}
+    batches: dict[str, int] = {}
+    t_start = time.perf_counter()
+    for name, impl in impls.items():
+        batches[name], first = calibrate(impl.fn, target_s)
+        if first is not None:
+            samples[name].append(first)
+    round_s = time.perf_counter() - t_start  # a round costs about what calibrating cost
+    min_rounds = 1 if round_s > max_total_s / 3 else 3
     # Only short calls get an untimed call first: a long one amortizes the switch by itself.
     settle = {name: batches[name] > 1 for name in impls}
-    samples: dict[str, list[float]] = {name: [] for name in impls}
-    round_s = 0.0
-    done = 0
-    t_start = time.perf_counter()
-    while done < rounds:
+    while min(len(s) for s in samples.values()) < rounds:
+        done = min(len(s) for s in samples.values())
+        if done >= min_rounds and time.perf_counter() - t_start + round_s > max_total_s:
+            break
         t_round = time.perf_counter()
         for name, impl in impls.items():
+            if len(samples[name]) > done:
+                continue  # its calibration call already counted for this round
             if settle[name]:
                 impl.fn()  # untimed: lets the previous implementation's thread pool quiet down
             samples[name].append(_time_batch(impl.fn, batches[name]))
-        done += 1
         round_s = time.perf_counter() - t_round
-        if done >= 3 and time.perf_counter() - t_start + round_s > max_total_s:
-            break
     return {
         name: Timing(median_s=statistics.median(s), min_s=min(s), rounds=len(s), batch=batches[name])
         for name, s in samples.items()

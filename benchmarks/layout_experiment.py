@@ -4,6 +4,8 @@ powers of two, on GEMM and a 2-D stencil, against numpy in the same run.
     python -m benchmarks.layout_experiment            # full run (a few minutes)
     python -m benchmarks.layout_experiment --quick    # small sizes, fewer rounds
     python -m benchmarks.layout_experiment --write-doc  # also refresh the table in docs/
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python -m benchmarks.layout_experiment --only gemm
+                                                        # one core each (less disturbed)
 
 Kernels are written the natural SIMT way (one output element per id, the seed's `gemm_f32`) and
 compiled through the default pipeline with `fold-layout{tile=R,C,K}` in front. Each size runs
@@ -102,8 +104,10 @@ def best_of_interleaved(fns: dict[str, Callable[[], object]], rounds: int) -> di
     return best
 
 
-def run(quick: bool) -> dict:
+def run(quick: bool, rounds: int | None = None, only: str | None = None) -> dict:
     import hologram
+
+    load_at_start = os.getloadavg()
 
     tmp = Path(tempfile.mkdtemp(prefix="hg-layout-"))
     src = tmp / "layout_kernels.py"
@@ -111,11 +115,14 @@ def run(quick: bool) -> dict:
     compiled: dict[str, dict] = {"seed": hologram.load_kernels(src, pipeline=default_pipeline())}
     for (family, scale), tile in TILES.items():
         compiled[f"{family}-{scale}"] = hologram.load_kernels(src, pipeline=with_fold(tile))
-    rounds = 3 if quick else 7
+    if rounds is None:
+        rounds = 3 if quick else 7
     rng = np.random.default_rng(0)
     rows: list[dict] = []
 
     gemm_sizes = GEMM_SIZES[:2] if quick else GEMM_SIZES
+    if only == "stencil":
+        gemm_sizes = []
     for m, n, k in gemm_sizes:
         a = rng.standard_normal((m, k), dtype=np.float32)
         b = rng.standard_normal((k, n), dtype=np.float32)
@@ -146,6 +153,8 @@ def run(quick: bool) -> dict:
                          "vs_numpy": times["numpy"] / t})
 
     stencil_sizes = STENCIL_SIZES[:1] if quick else STENCIL_SIZES
+    if only == "gemm":
+        stencil_sizes = []
     for m, n in stencil_sizes:
         x = rng.standard_normal((m, n), dtype=np.float32)
 
@@ -171,7 +180,9 @@ def run(quick: bool) -> dict:
                          "vs_numpy": times["numpy"] / t})
     return {
         "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-                    "loadavg_at_end": os.getloadavg()},
+                    "loadavg_at_start": load_at_start, "loadavg_at_end": os.getloadavg(),
+                    "threads": {v: os.environ.get(v) for v in
+                                ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}},
         "tiles": {f"{f}-{s}": list(t) for (f, s), t in TILES.items()},
         "default_pipeline": default_pipeline(),
         "rounds": rounds,
@@ -214,7 +225,7 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def plot(result: dict) -> bool:
+def plot(result: dict, path: Path = PLOT) -> bool:
     try:
         import matplotlib
 
@@ -223,6 +234,8 @@ def plot(result: dict) -> bool:
     except ImportError:
         return False
     rows = [r for r in result["rows"] if r["kernel"] == "gemm"]
+    if not rows:
+        return False
     sizes = list(dict.fromkeys(r["size"] for r in rows))
     fig, ax = plt.subplots(figsize=(9, 4.5))
     variants = [f"{f}-{s}" for (f, s) in TILES]
@@ -234,11 +247,13 @@ def plot(result: dict) -> bool:
         ax.bar([i + n * width for i in range(len(sizes))], ys, width, label=v, hatch=hatch)
     ax.set_xticks([i + 0.4 for i in range(len(sizes))], sizes)
     ax.set_ylabel("GFLOP/s (float32, best round)")
-    ax.set_title("GEMM: seed-style kernel + fold-layout, smooth23 vs pow2 tiles, vs numpy")
+    threads = result["machine"]["threads"].get("OMP_NUM_THREADS") or "all"
+    ax.set_title(f"GEMM: seed-style kernel + fold-layout, smooth23 vs pow2 tiles, vs numpy "
+                 f"({threads} threads)", fontsize=10)
     ax.legend(ncol=4, fontsize=8)
     fig.tight_layout()
-    PLOT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(PLOT, dpi=110)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
     return True
 
 
@@ -254,15 +269,22 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, few rounds")
     parser.add_argument("--write-doc", action="store_true",
                         help="replace the table in docs/layout-experiment.md")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds per size (default 7)")
+    parser.add_argument("--only", choices=["gemm", "stencil"], help="run one kernel only")
+    parser.add_argument("--tag", default="", help="suffix of the result and plot file names")
     args = parser.parse_args()
-    result = run(args.quick)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1))
+    result = run(args.quick, args.rounds, args.only)
+    results = RESULTS.with_name(RESULTS.stem + args.tag + RESULTS.suffix)
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(result, indent=1))
     text = table(result)
     print(text)
-    print(f"load average at the end: {result['machine']['loadavg_at_end']}")
-    if plot(result):
-        print(f"plot: {PLOT.relative_to(ROOT)}")
+    machine = result["machine"]
+    print(f"load average (1, 5, 15 min) at the start: {machine['loadavg_at_start']}, "
+          f"at the end: {machine['loadavg_at_end']}")
+    plot_path = PLOT.with_name(PLOT.stem + args.tag + PLOT.suffix)
+    if plot(result, plot_path):
+        print(f"plot: {plot_path.relative_to(ROOT)}")
     if args.write_doc:
         write_doc_table(text)
 

@@ -223,12 +223,14 @@ def environment() -> dict:
     return env
 
 
-def best_known(measured: Limits, path: Path) -> tuple[Limits, dict]:
+def best_known(measured: Limits, path: Path, quiet: bool) -> tuple[Limits, dict]:
     """The better of this run's limits and the best this host ever measured (kept in `path`).
 
     A limit is a property of the machine; on a shared machine a run can only measure it while
     others leave the cores alone, so the best measurement on record (with its date) is the
-    honest yardstick. Returns the limits to use and a record of where each came from.
+    honest yardstick. Only measurements taken while the machine was `quiet` enter the record
+    (a loaded machine gave both far lower and, once, implausibly higher bandwidth). Returns the
+    limits to use and a record of where each came from.
     """
     import datetime as dt
     import json
@@ -240,16 +242,20 @@ def best_known(measured: Limits, path: Path) -> tuple[Limits, dict]:
         data = {}
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     rec = data.get(key, {})
-    if measured.stream_gbs > rec.get("stream_GBs", 0):
-        rec.update(stream_GBs=measured.stream_gbs, stream_date=now)
-    if measured.peak_gflops > rec.get("peak_GFLOPs", 0):
-        rec.update(peak_GFLOPs=measured.peak_gflops, peak_date=now)
-    data[key] = rec
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data, indent=1))
-    except OSError:
-        pass
+    if quiet:
+        if measured.stream_gbs > rec.get("stream_GBs", 0):
+            rec.update(stream_GBs=measured.stream_gbs, stream_date=now)
+        if measured.peak_gflops > rec.get("peak_GFLOPs", 0):
+            rec.update(peak_GFLOPs=measured.peak_gflops, peak_date=now)
+        data[key] = rec
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(data, indent=1))
+        except OSError:
+            pass
+    if "stream_GBs" not in rec:  # nothing quiet on record: this run's, marked as loaded
+        rec = {"stream_GBs": measured.stream_gbs, "stream_date": f"{now}, under load",
+               "peak_GFLOPs": measured.peak_gflops, "peak_date": f"{now}, under load"}
     best = Limits(measured.threads, measured.stream_n, rec["stream_GBs"], rec["peak_GFLOPs"])
     return best, {"host": key, **rec, "this_run_stream_GBs": measured.stream_gbs,
-                  "this_run_peak_GFLOPs": measured.peak_gflops}
+                  "this_run_peak_GFLOPs": measured.peak_gflops, "this_run_quiet": quiet}

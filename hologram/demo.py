@@ -51,10 +51,11 @@ def main() -> None:
         b = rng.standard_normal(n, dtype=np.float32)
         out = np.empty(n, np.float32)
 
-        def show(name: str, got: np.ndarray, want: np.ndarray) -> None:
+        def show(name: str, got: np.ndarray, want: np.ndarray, labels=("hologram", "numpy")) -> None:
             err = float(np.max(np.abs(got.astype(np.float64) - want))) if got.size else 0.0
-            print(f"{name:<11} hologram {np.array2string(got[:4], precision=5)}  "
-                  f"numpy {np.array2string(np.asarray(want)[:4], precision=5)}  max |diff| {err:.2e}")
+            print(f"{name:<11} {labels[0]} {np.array2string(got[:4], precision=5)}  "
+                  f"{labels[1]} {np.array2string(np.asarray(want)[:4], precision=5)}  "
+                  f"max |diff| {err:.2e}")
 
         kernels["vector_add"](a, b, out, n)
         show("vector_add", out, a + b)
@@ -70,7 +71,7 @@ def main() -> None:
         sim = np.empty(5, np.float32)
         kernels["sigmoid"].simulate(small, sim, 5)
         kernels["sigmoid"](small, out[:5], 5)
-        show("simulate", sim, out[:5])
+        show("sigmoid", out[:5], sim, labels=("compiled", "simulated (pure Python)"))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -165,7 +165,7 @@ class Traced:
     def __pow__(self, other): return self._tracer.call("power", (self, other), {})
     def __rpow__(self, other): return self._tracer.call("power", (other, self), {})
     def __neg__(self): return self._tracer.call("negative", (self,), {})
-    def __pos__(self): return self
+    def __pos__(self): return self._tracer.call("multiply", (self, 1.0), {})  # a copy, as numpy
     def __abs__(self): return self._tracer.call("abs", (self,), {})
 
 
@@ -632,8 +632,8 @@ def _bind(op: str, params, scalars, kwargs) -> list:
     return values
 
 
-@functools.lru_cache(maxsize=None)
 def _kernel(name: str):
+    # The registry caches Kernel objects per value of $HOLOGRAM_KERNEL_PATH.
     from hologram.ops._registry import stdlib_kernel
 
     return stdlib_kernel(name)
@@ -659,14 +659,15 @@ class _Program:
     symbol: str
     fn: Any
     ffi: Any
-    arg_plan: list  # per C argument: ("array", i, ctype) | ("dim", i, axis) | ("scalar", i) | ("out", j, ctype)
-    outputs: list  # per output: (dtype, shape as list of ("dim", i, axis) | 1) or ("input", i)
-    constraints: list  # (i, axis, j, axis, op)
-    u32_sizes: list  # sizes passed as u32: list of tuples of (i, axis)
+    # per C argument: ("array", i, ctype) | ("out", j, ctype) | ("dim", i, axis) | ("scalar", i)
+    arg_plan: list
+    outputs: list  # per output: (dtype, shape: a list of ("dim", i, axis) or 1)
+    constraints: list  # (i, axis, j, axis, op): args[i].shape[axis] == args[j].shape[axis]
+    u32_sizes: list  # per launch grid: the (i, axis) whose product must fit a u32
     structure: Any  # how to rebuild the return value
 
 
-def _build_program(tracer: _Tracer, results: list, fn_name: str, input_index: dict):
+def _build_program(tracer: _Tracer, results: list, fn_name: str):
     """The program module for a finished trace; returns (module, func op, plan pieces)."""
     from xdsl.builder import Builder
     from xdsl.dialects import arith, func, memref
@@ -819,7 +820,7 @@ def _scalar_arg_nodes(tracer: _Tracer):
             found.append(node)
         elif node[0] == "neg":
             walk(node[1])
-        elif node[0] in "+-*/" and len(node) == 3:
+        elif node[0] in ("+", "-", "*", "/"):
             walk(node[1])
             walk(node[2])
 
@@ -976,7 +977,7 @@ class JitFunction:
         results, structure = _flatten(self.__name__, result, tracer)
 
         module, program, outputs, dims, scalar_args = _build_program(
-            tracer, results, _ident(f"jit_{self.__name__}"), input_index)
+            tracer, results, _ident(f"jit_{self.__name__}"))
         module.verify()
         before = str(module)
         _run_pipeline(module)
@@ -998,8 +999,8 @@ class JitFunction:
             out_specs.append((t.dtype, shape))
         constraints = []
         for c in tracer.constraints:
-            constraints.append((input_index_of(c.first, tracer, input_index), c.first.origin[1],
-                                input_index_of(c.second, tracer, input_index),
+            constraints.append((_input_index_of(c.first, tracer, input_index), c.first.origin[1],
+                                _input_index_of(c.second, tracer, input_index),
                                 c.second.origin[1], c.op))
         u32_sizes = []
         for launch in tracer.launches:
@@ -1049,7 +1050,7 @@ def _locate(d: _Dim, tracer: _Tracer, input_index: dict) -> tuple[int, int]:
     raise AssertionError("a dimension that comes from no input")
 
 
-def input_index_of(d: _Dim, tracer: _Tracer, input_index: dict) -> int:
+def _input_index_of(d: _Dim, tracer: _Tracer, input_index: dict) -> int:
     for t in tracer.inputs:
         if t.name == d.origin[0]:
             return input_index[id(t)]

@@ -303,8 +303,9 @@ class Kernel:
             c_array = f"{c_elem}[]"
             ndarray = np.ndarray
 
-            def array(value: Any) -> Any:
-                if type(value) is not ndarray and not isinstance(value, ndarray):
+            def explain(value: Any) -> Any:
+                """The slow path: find what is wrong with the value, or convert a subclass."""
+                if not isinstance(value, ndarray):
                     raise fail(f"parameter '{name}' ({lang_type}) needs a numpy array, got "
                                f"{_type_name(value)}")
                 if value.dtype != dtype:
@@ -319,7 +320,20 @@ class Kernel:
                                f"the array is read-only")
                 if from_buffer is None:
                     return value.reshape(-1)
-                return from_buffer(c_array, value)
+                return from_buffer(c_array, value, written)
+
+            if from_buffer is None:
+                return explain
+
+            def array(value: Any) -> Any:
+                # Fast path: a plain ndarray of the exact dtype; from_buffer itself refuses a
+                # non-contiguous buffer, and a read-only one when the kernel writes it.
+                if value.__class__ is ndarray and value.dtype is dtype:
+                    try:
+                        return from_buffer(c_array, value, written)
+                    except (ValueError, TypeError, BufferError):
+                        pass
+                return explain(value)
 
             return array
 
@@ -389,40 +403,49 @@ class Kernel:
             raise self._fail(f"grid={grid} is out of range [0, 2**63)")
         return grid
 
+    def _guard_bound(self, args: Sequence[Any], grid: int) -> int:
+        """How many ids touch memory: under the guard `idx < E`, ids at or beyond E do not."""
+        if self._grid_fn is None or not self._length_checked:
+            return grid
+        try:
+            return min(grid, max(self._grid_fn(args), 0))
+        except ZeroDivisionError:
+            return grid
+
+    def _length_error(self, args: Sequence[Any], name: str, pos: int, bound: int) -> LaunchError:
+        return self._fail(
+            f"array '{name}' has {args[pos].size} elements but the kernel reads or writes "
+            f"'{name}[idx]' for idx up to {bound - 1}")
+
     def _check_lengths(self, args: Sequence[Any], grid: int) -> None:
-        if not self._length_checked or grid == 0:
-            return
-        bound = grid
-        if self._grid_fn is not None:
-            # Under the guard `idx < E`, ids at or beyond E touch nothing.
-            try:
-                bound = min(grid, max(self._grid_fn(args), 0))
-            except ZeroDivisionError:
-                pass
+        bound = self._guard_bound(args, grid)
         for pos, name in self._length_checked:
-            size = args[pos].size
-            if size < bound:
-                raise self._fail(
-                    f"array '{name}' has {size} elements but the kernel reads or writes "
-                    f"'{name}[idx]' for idx up to {bound - 1}")
+            if args[pos].size < bound:
+                raise self._length_error(args, name, pos, bound)
 
     # --- running ----------------------------------------------------------------------------------
     def __call__(self, *args: Any, grid: int | None = None) -> None:
-        if self._fn is None:
+        plan = self._plan
+        if plan is None:
             if len(args) != len(self.param_types):
                 raise self._arity(args)
             self._ensure_compiled()
-        plan = self._plan
-        assert plan is not None
+            plan = self._plan
+            assert plan is not None
         if len(args) != len(plan):
             raise self._arity(args)
         c_args = [check(value) for check, value in zip(plan, args)]
-        if grid is None and self._fast_grid is not None:
-            grid = c_args[self._fast_grid]
+        if grid is None:
+            fast = self._fast_grid
+            grid = c_args[fast] if fast is not None else self._resolve_grid(args, None)
+            bound = grid
         else:
-            grid = self._resolve_grid(args, grid)
-        if self._length_checked:
-            self._check_lengths(args, grid)
+            if type(grid) is not int or not 0 <= grid <= _GRID_MAX:
+                grid = self._resolve_grid(args, grid)
+            bound = self._guard_bound(args, grid) if self._length_checked else grid
+        for pos, name in self._length_checked:
+            if args[pos].size < bound:
+                raise self._length_error(args, name, pos, bound)
         self._fn(*c_args, grid)
 
     def _arity(self, args: Sequence[Any]) -> LaunchError:
@@ -468,8 +491,29 @@ def simulation_namespace() -> dict[str, Any]:
     namespace["float"] = lang.f32
     namespace["int"] = lang.i32
     namespace["bool"] = lang.bool_
+    namespace["min"] = _typed_min
+    namespace["max"] = _typed_max
     namespace["__name__"] = "hologram_simulation"
     return namespace
+
+
+def _typed(chosen: Any, values: Sequence[Any]) -> Any:
+    """A literal picked by min/max takes the type of the typed operands, as in compiled code
+    (`min(q, 5)` with q: u32 is a u32, so `min(q, 5) - 6` wraps)."""
+    if isinstance(chosen, np.generic):
+        return chosen
+    for value in values:
+        if isinstance(value, np.generic):
+            return value.dtype.type(chosen)
+    return chosen
+
+
+def _typed_min(*values: Any) -> Any:
+    return _typed(min(values), values)
+
+
+def _typed_max(*values: Any) -> Any:
+    return _typed(max(values), values)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -49,6 +49,25 @@ def sumsq_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
 
 
 def max_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+    # The fast path: result[0] = max (starts at -inf), result[1] += x - x, which stays 0 unless
+    # some element is NaN or +-inf. Only then does the op run max_checked_f32, so the max of an
+    # array without NaN never depends on how NaN compares.
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx]
+        atomic_max(result, 0, v)
+        atomic_add(result, 1, v - v)
+
+
+def min_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx]
+        atomic_min(result, 0, v)
+        atomic_add(result, 1, v - v)
+
+
+def max_checked_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
     # result[0]: max of the non-NaN values (starts at -inf); result[1] becomes 1 if a NaN is seen.
     idx = get_global_id()
     if idx < n:
@@ -59,7 +78,7 @@ def max_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
             atomic_max(result, 0, v)
 
 
-def min_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+def min_checked_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
     # result[0]: min of the non-NaN values (starts at +inf); result[1] becomes 1 if a NaN is seen.
     idx = get_global_id()
     if idx < n:
@@ -82,34 +101,84 @@ def find_first_f32(x: DeviceArray[f32], target: f32, result: DeviceArray[u32], n
 
 # --- along an axis ------------------------------------------------------------------------------
 def sum_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
+    # Four independent float64 chains: one chain waits on every add's latency (3x slower).
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
-        acc = f64(0.0)
-        for t in range(r):
-            acc += f64(x[base + t * inner])
-        out[idx] = f32(acc)
+        a0 = f64(0.0)
+        a1 = f64(0.0)
+        a2 = f64(0.0)
+        a3 = f64(0.0)
+        r4 = r - r % 4
+        for t in range(0, r4, 4):
+            p = base + t * inner
+            a0 += f64(x[p])
+            a1 += f64(x[p + inner])
+            a2 += f64(x[p + 2 * inner])
+            a3 += f64(x[p + 3 * inner])
+        for t in range(r4, r):
+            a0 += f64(x[base + t * inner])
+        out[idx] = f32((a0 + a1) + (a2 + a3))
 
 
 def mean_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
+        a0 = f64(0.0)
+        a1 = f64(0.0)
+        a2 = f64(0.0)
+        a3 = f64(0.0)
+        r4 = r - r % 4
+        for t in range(0, r4, 4):
+            p = base + t * inner
+            a0 += f64(x[p])
+            a1 += f64(x[p + inner])
+            a2 += f64(x[p + 2 * inner])
+            a3 += f64(x[p + 3 * inner])
+        for t in range(r4, r):
+            a0 += f64(x[base + t * inner])
+        out[idx] = f32(((a0 + a1) + (a2 + a3)) / f64(r))
+
+
+def sum_blocks_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32,
+                   block: u32, nb: u32):
+    # Step 1 of a sum along a strided axis (inner > 1): id (o, b, i) sums rows
+    # [b * block, (b + 1) * block) of column i of slab o into out (outer, nb, inner). Neighbouring
+    # ids read neighbouring addresses of the same few rows, so the cache lines and pages they
+    # touch are shared; one id per whole column would walk r pages. Step 2 is sum_axis_f32.
+    idx = get_global_id()
+    if idx < m:
+        i = idx % inner
+        q = idx // inner
+        b = q % nb
+        o = q // nb
+        lo = b * block
+        hi = min(lo + block, r)
+        base = o * r * inner + i
         acc = f64(0.0)
-        for t in range(r):
+        for t in range(lo, hi):
             acc += f64(x[base + t * inner])
-        out[idx] = f32(acc / f64(r))
+        out[idx] = f32(acc)
 
 
 def norm_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
-        acc = f64(0.0)
-        for t in range(r):
-            v = f64(x[base + t * inner])
-            acc += v * v
-        out[idx] = f32(sqrt(acc))
+        a0 = f64(0.0)
+        a1 = f64(0.0)
+        r2 = r - r % 2
+        for t in range(0, r2, 2):
+            p = base + t * inner
+            v0 = f64(x[p])
+            v1 = f64(x[p + inner])
+            a0 += v0 * v0
+            a1 += v1 * v1
+        if r2 < r:
+            v = f64(x[base + r2 * inner])
+            a0 += v * v
+        out[idx] = f32(sqrt(a0 + a1))
 
 
 def dot_axis_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], m: u32,
@@ -118,10 +187,17 @@ def dot_axis_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32]
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
-        acc = f64(0.0)
-        for t in range(r):
-            acc += f64(a[base + t * inner]) * f64(b[base + t * inner])
-        out[idx] = f32(acc)
+        a0 = f64(0.0)
+        a1 = f64(0.0)
+        r2 = r - r % 2
+        for t in range(0, r2, 2):
+            p = base + t * inner
+            a0 += f64(a[p]) * f64(b[p])
+            a1 += f64(a[p + inner]) * f64(b[p + inner])
+        if r2 < r:
+            p = base + r2 * inner
+            a0 += f64(a[p]) * f64(b[p])
+        out[idx] = f32(a0 + a1)
 
 
 def max_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):

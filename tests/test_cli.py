@@ -137,3 +137,23 @@ def test_console_script_exit_code(bad_file):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "error: `with` statements" in proc.stderr and "Traceback" not in proc.stderr
+
+
+_HAS_OPS = importlib.util.find_spec("hologram.ops") is not None
+
+
+@pytest.mark.skipif(not _HAS_OPS, reason="hologram.ops is not in this tree")
+def test_list(capsys):
+    rc, out, _ = run(capsys, "--list")
+    assert rc == 0 and out.startswith("kernel search path:")
+
+
+@pytest.mark.skipif(not _HAS_OPS, reason="hologram.ops is not in this tree")
+def test_stdlib_calls_precompile(capsys, monkeypatch):
+    """--stdlib builds the stdlib through hologram.ops.precompile (stubbed: building is slow)."""
+    import hologram.ops
+
+    calls = []
+    monkeypatch.setattr(hologram.ops, "precompile", lambda **kw: calls.append(kw) or 0)
+    rc, _, _ = run(capsys, "--stdlib")
+    assert rc == 0 and len(calls) == 1

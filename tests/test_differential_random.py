@@ -9,8 +9,9 @@ Compiles are the cost (about a second each on a 2-core machine), so:
 Together they run well over 300 examples.
 
 The generator avoids what the Python reference cannot mirror exactly: operations between two
-bare literals (Python would compute them as Python numbers, the compiler in the kernel's type)
-and non-finite floats (min/max differ on NaN between Python and arith.minimumf).
+bare literals and a bare literal as a side of `x if c else y` (Python keeps them untyped Python
+numbers, the compiler types them), and non-finite floats (min/max differ on NaN between Python
+and arith.minimumf).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class Gen:
             a, b = self.typed(self.f, depth, "f32")
             return f"{fn}({a}, {b})", False
         if kind == 6:
-            a, b = self.typed(self.f, depth, "f32")
+            a, b = self.branches(self.f, depth, "f32")
             return f"({a} if {self.b(depth - 1)} else {b})", False
         if kind == 7:
             return f"floor({self.f(depth - 1)[0]})", False
@@ -93,7 +94,7 @@ class Gen:
             a, b = self.typed(self.i, depth, "i32")
             return f"{fn}({a}, {b})", False
         if kind == 4:
-            a, b = self.typed(self.i, depth, "i32")
+            a, b = self.branches(self.i, depth, "i32")
             return f"({a} if {self.b(depth - 1)} else {b})", False
         if kind == 5:
             return f"i32({self.f(depth - 1)[0]})", False
@@ -110,7 +111,7 @@ class Gen:
         if kind <= 2:
             return self.binop(self.u, depth, ["+", "-", "*", "//", "%"], "u32")
         if kind == 3:
-            a, b = self.typed(self.u, depth, "u32")
+            a, b = self.branches(self.u, depth, "u32")
             return f"({a} if {self.b(depth - 1)} else {b})", False
         if kind == 4:
             return f"u32({self.i(depth - 1)[0]})", False
@@ -140,6 +141,12 @@ class Gen:
         if a_lit and b_lit:
             a = f"{cast}({a})"
         return a, b
+
+    def branches(self, make, depth: int, cast: str) -> tuple[str, str]:
+        """Both sides of `x if c else y`: a bare literal side is cast, because in Python the
+        chosen literal stays an untyped Python number (the compiler types it)."""
+        (a, a_lit), (b, b_lit) = make(depth - 1), make(depth - 1)
+        return (f"{cast}({a})" if a_lit else a), (f"{cast}({b})" if b_lit else b)
 
     def binop(self, make, depth: int, ops: list[str], cast: str) -> tuple[str, bool]:
         a, b = self.typed(make, depth, cast)

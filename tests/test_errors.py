@@ -162,6 +162,10 @@ FILE_CASES = {
         "parameters must be plain positional", 1, 1),
     "unknown decorator": (
         "@jit\ndef k(a: DeviceArray[f32]):\n    pass\n", "unknown decorator `@jit`", 1, 2),
+    "unknown decorator on helper": (
+        "import functools\n\n@functools.cache\ndef f(x):\n    return x\n\n"
+        "def k(a: DeviceArray[f32]):\n    a[0] = f(1.0)\n",
+        "unknown decorator `@functools.cache` on `f`", 3, 2),
     "defined twice": (
         "def k(a: DeviceArray[f32]):\n    pass\n\ndef k(a: DeviceArray[f32]):\n    pass\n",
         "function `k` is defined twice in this file (first at line 1)", 4, 1),

@@ -144,7 +144,9 @@ def test_unary_ops():
 def test_casts():
     assert "arith.uitofp" in op_names("o[0] = f32(n)\n")
     assert "arith.fptosi" in op_names("ia[0] = int(x)\n")
-    assert "arith.fptoui" in op_names("ua[0] = u32(x)\n")
+    names = op_names("ua[0] = u32(x)\n")  # through i64: a negative float wraps, no UB
+    assert "arith.fptosi" in names and "arith.trunci" in names and "arith.fptoui" not in names
+    assert "arith.fptoui" in op_names("ua[0] = u32(u64(x))\n")
     assert "arith.extf" in op_names("o[0] = f32(f64(x) * d)\n")
     names = op_names("ua[0] = u32(s)\n")  # same width: the same bits
     assert "arith.extsi" not in names and "arith.trunci" not in names
@@ -333,3 +335,21 @@ def test_definite_assignment_follows_branches_that_exit():
 def test_bitwise_logic_on_bools():
     text = ir("ua[0] = u32((x > 0.0) & (s < 0) | True)\n")
     assert "arith.andi" in text and "arith.ori" in text and "scf.if" not in text
+
+
+def plain_kernel(a: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx < n:
+        a[idx] = 0.0
+
+
+def test_parse_function_falls_back_to_its_own_source(monkeypatch):
+    """When the def is not found in its file, inspect.getsource gives it (without the helpers
+    beside it), with the file's line numbers."""
+    import hologram.frontend as frontend
+
+    monkeypatch.setattr(frontend, "_find_def", lambda body, name, line: None)
+    info = parse_function(plain_kernel).kernels["plain_kernel"]
+    assert info.lineno == plain_kernel.__code__.co_firstlineno
+    store = [op for op in info.op.walk() if op.name == "memref.store"][0]
+    assert store.location.line.data == info.lineno + 3

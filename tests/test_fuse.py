@@ -1,6 +1,7 @@
 """The `fuse` pass: its analysis, and fused programs computing what the unfused ones compute.
 
-Rule: fusing never changes a program's results (up to a few ulp of vectorized math functions). Every program of
+Rule: fusing never changes a program's results (up to a few ulp of vectorized math functions).
+Every program of
 `tests/filecheck/passes/fuse.mlir` (chains, a diamond, a fan-out, and the refused cases: a
 stencil consumer, a whole-buffer consumer, different grids, a cycle, an escaping temporary, an
 early exit) and a batch of random programs are compiled twice, without and with `fuse`, run on the
@@ -201,9 +202,11 @@ CASES = {
     "escape_launch": (4, None),
     "frontend_index": (4, lambda a, b: [np.exp(a * b), np.exp(a * b)]),
     "two_guards": (3, lambda a, b: [np.exp(a * b)]),
+    "in_loop": (3, lambda a, b: [-(a * b)]),
+    "grids": (2, lambda a: [-np.exp(a)]),
 }
 INPUTS = {"fanout": 2, "escape_launch": 2, "frontend_index": 2}
-SCALARS = {"cycle": [N, N], "two_guards": [N, N]}
+SCALARS = {"cycle": [N, N], "two_guards": [N, N], "grids": [N, N]}
 WRITTEN = {"cycle": slice(0, N - 1)}
 
 

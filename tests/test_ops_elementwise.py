@@ -181,6 +181,16 @@ def test_binary_broadcasting(name, sa, sb):
         np.testing.assert_array_equal(got, want)
 
 
+def test_broadcast_in_place_into_the_full_operand():
+    x = data(35).reshape(5, 7)
+    bias = data(7, 3)
+    want = x + bias
+    assert ops.add(x, bias, out=x) is x
+    np.testing.assert_array_equal(x, want)
+    with pytest.raises(ValueError, match="argument 'out' overlaps an input"):
+        ops.add(x, x[0], out=x)  # x[0] is stretched over rows that overwrite it
+
+
 def test_unsupported_broadcast_is_refused():
     a = np.ones((2, 3, 4), np.float32)
     b = np.ones((2, 1, 4), np.float32)

@@ -8,7 +8,9 @@ import pytest
 import hologram.ops as ops
 
 SIZES = [1, 7, 1000, 3072, 100003]
-SHAPES = [(1, 1), (1, 9), (9, 1), (37, 53), (3, 4, 5), (2, 3, 4, 5), (0, 5), (5, 0)]
+# (200, 33) and (3, 130, 9) take the blocked path for strided sums (r >= 64, inner >= 8).
+SHAPES = [(1, 1), (1, 9), (9, 1), (37, 53), (3, 4, 5), (2, 3, 4, 5), (0, 5), (5, 0), (200, 33),
+          (3, 130, 9)]
 
 
 def data(shape, seed=0):

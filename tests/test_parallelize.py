@@ -26,7 +26,7 @@ SIZES = [0, 1, 7, 1000, 3072, 100003]
 
 KERNELS = """
 builtin.module {
-  hologram.kernel @fma_exp(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "c", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @fma(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "c", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "f32[]", "u32"], grid = "n"} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -93,7 +93,7 @@ def test_elementwise_matches_numpy(compiled, n):
     rng = np.random.default_rng(n)
     a, b, c = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
     out = np.full(n, 99.0, np.float32)
-    compiled("fma_exp", a, b, c, out, n, grid=n)
+    compiled("fma", a, b, c, out, n, grid=n)
     assert np.array_equal(out, a * b + c)  # -ffp-contract=off: no fused multiply-add
 
 
@@ -109,7 +109,7 @@ def test_loops_carry_the_options():
     module = compile_module("parallelize{schedule=guided chunk=16 threshold=77}")
     loops = {o.parent_op().kernel_name: o for o in module.walk() if isinstance(o, ParallelForOp)}
     assert {k: (l.schedule.data, l.chunk.value.data, l.threshold.value.data, l.simd is not None)
-            for k, l in loops.items()} == {"fma_exp": ("guided", 16, 77, True),
+            for k, l in loops.items()} == {"fma": ("guided", 16, 77, True),
                                            "relu_or_skip": ("guided", 16, 77, False)}
 
 

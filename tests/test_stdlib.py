@@ -4,6 +4,7 @@ tracing hook of `hologram/ops/_dispatch.py`."""
 from __future__ import annotations
 
 import ast
+import inspect
 import io
 import textwrap
 import types
@@ -179,6 +180,13 @@ def test_listing_shows_origin_and_winner(user_dir):
     assert text.splitlines()[-1].endswith("1 shadowed")
 
 
+def test_listing_marks_a_missing_user_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOLOGRAM_KERNEL_PATH", str(tmp_path / "typo"))
+    header = ops.kernel_listing().splitlines()[0]
+    assert f"{tmp_path / 'typo'} (user, missing)" in header
+    assert f"{ops.STDLIB_DIR} (stdlib)" in header
+
+
 def test_unknown_kernel_and_broken_user_file(tmp_path, monkeypatch):
     with pytest.raises(ops.KernelPathError, match="no kernel named 'nope_f32'"):
         ops.stdlib_kernel("nope_f32")
@@ -233,3 +241,21 @@ def test_every_public_op_goes_through_dispatch_and_has_a_docstring():
         assert hasattr(fn, "op_name"), name
         doc = fn.__doc__ or ""
         assert ">>>" in doc, f"{name}: docstring needs an example"
+        assert "out" in inspect.signature(fn.impl).parameters, f"{name}: no out= parameter"
+
+
+def test_docstring_examples_run():
+    """Every op's example (doctest) gives the output its docstring shows."""
+    import doctest
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    tried = 0
+    for name, fn in ops.OPS.items():
+        if getattr(fn, "op_name", name) != name:
+            continue  # aliases share their op's docstring
+        for test in finder.find(fn, name, globs={"np": np, "hologram": hologram}):
+            result = runner.run(test, out=lambda s: None)
+            tried += result.attempted
+            assert result.failed == 0, f"hologram.ops.{name}: docstring example fails"
+    assert tried >= len(ops.OPS)

@@ -22,6 +22,9 @@ The atomic may sit under `scf.if` or inside inner `scf.for`/`scf.while` loops of
 contribution is accumulated wherever it executes, once per execution.
 
 Everything else is a *refusal* with a reason; a refused atomic stays atomic (and correct).
+
+Array parameters are assumed not to alias each other (the same buffer passed twice as the
+destination and as an input would be read while its updates are deferred).
 """
 
 from __future__ import annotations
@@ -199,7 +202,8 @@ def depends_on_id(value: SSAValue, kernel: KernelOp) -> bool:
     return any(depends_on_id(operand, kernel) for operand in op.operands)
 
 
-def clone_uniform(value: SSAValue, mapper: dict[SSAValue, SSAValue]) -> tuple[list[Operation], SSAValue]:
+def clone_uniform(value: SSAValue, mapper: dict[SSAValue, SSAValue]
+                  ) -> tuple[list[Operation], SSAValue]:
     """Copies of the ops computing a uniform `value` (see `is_uniform`), in order, and the copy
     of `value`; kernel parameters are used as they are. `mapper` collects old -> new values."""
     ops: list[Operation] = []

@@ -19,7 +19,8 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Block, Operation, SSAValue
 
 from hologram.frontend.errors import CompileError, SourceLocation
-from hologram.frontend.types import BOOL, F32, I32, I64, U64, Array, Scalar, TypeClash
+from hologram.frontend.types import (BOOL, F32, I32, I64, U64, Array, Scalar, TypeClash,
+                                     decorator_name)
 
 Literal = bool | int | float
 
@@ -177,8 +178,13 @@ class Builder:
             op = arith.ExtFOp(x, to.ir()) if to.width > frm.width else arith.TruncFOp(x, to.ir())
             return self.value(op, node)
         if frm.is_float:
-            cls = arith.FPToSIOp if to.signed else arith.FPToUIOp
-            return self.value(cls(x, to.ir()), node)
+            if to.width == 64:
+                cls = arith.FPToSIOp if to.signed else arith.FPToUIOp
+                return self.value(cls(x, to.ir()), node)
+            # to 32 bits through i64: truncates toward zero, then wraps like the C conversion of
+            # an integer (a negative float to u32 is defined, as in hologram.lang)
+            wide = self.value(arith.FPToSIOp(x, IntegerType(64)), node)
+            return self.value(arith.TruncIOp(wide, to.ir()), node)
         if to.is_float:
             cls = arith.SIToFPOp if frm.signed and not frm.is_bool else arith.UIToFPOp
             return self.value(cls(x, to.ir()), node)
@@ -241,3 +247,11 @@ def strip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
             and isinstance(first.value.value, str):
         return body[1:]
     return body
+
+
+def check_decorators(fn: ast.FunctionDef, src: Source) -> None:
+    """Kernels and helpers accept `@kernel` (`@hologram.kernel`) and `@inline`, nothing else."""
+    for d in fn.decorator_list:
+        if decorator_name(d) not in ("kernel", "inline"):
+            raise CompileError(f"unknown decorator `@{ast.unparse(d)}` on `{fn.name}`",
+                               src.loc(d), "kernels accept @hologram.kernel and helpers @inline")

@@ -65,52 +65,70 @@ class CallMixin:
                                      f"{line}, which shadows the intrinsic",
                                      f"call `{name}f(...)` for the math function")
                 raise self.error(node.func, f"`{name}` is a kernel (line {line}); kernels cannot "
-                                 "call kernels", "move the shared code into a helper function")
+                                 "call kernels", f"mark `{name}` @inline to make it a helper")
             return self.inline_call(name, node)
+        handler = self.intrinsic_handler(name)
+        if handler is None:
+            raise self.unknown_function(name, node)
+        return handler(name, node, statement)
+
+    def intrinsic_handler(self, name: str):
         if name in SCALARS:
-            return self.cast(name, node)
+            return self.cast
         if name in UNARY_MATH:
-            x = self.float_arg(node, name, 1)
-            return Val(x.type, self.value(UNARY_MATH[name](x.ssa), node))
-        if name == "get_global_id":
-            self.arity(node, name, 0)
-            gid = self.value(GlobalIdOp(), node)
-            gid.name_hint = "gid"
-            idx = self.value(arith.IndexCastOp(gid, IntegerType(32)), node)
-            self.index_of[idx] = gid
-            return Val(U32, idx)
-        if name == "atomic_add_f32":
-            self.arity(node, name, 2)
-            arr = self.array_arg(node.args[0], name)
-            v = self.coerce_to(self.scalar(node.args[1]), arr.type.elem, node.args[1])
-            self.emit(AtomicAddOp(v, arr.ssa, self.index_const(0, node)), node)
-            if not statement:
-                raise self.error(node, "`atomic_add_f32` returns no value",
-                                 "use atomic_add(arr, 0, v) for the old value")
-            return None
+            return self.unary_math
         if name in ATOMICS:
-            self.arity(node, name, 3)
-            arr = self.array_arg(node.args[0], name)
-            index = self.to_index(self.scalar(node.args[1]), node.args[1])
-            v = self.coerce_to(self.scalar(node.args[2]), arr.type.elem, node.args[2])
-            return Val(arr.type.elem, self.value(ATOMICS[name](v, arr.ssa, index), node))
-        if name == "abs":
-            self.arity(node, name, 1)
-            x = self.typed_scalar(node.args[0])
-            if x.type.is_bool:
-                raise self.error(node, "abs() of a bool", "cast with i32(b) first")
-            cls = math.AbsFOp if x.type.is_float else math.AbsIOp
-            if x.type.is_int and not x.type.signed:
-                return x  # unsigned values are their own magnitude
-            return Val(x.type, self.value(cls(x.ssa), node))
-        if name in ("min", "max"):
-            return self.min_max(name, node)
-        if name in ("pow", "powf"):
-            self.arity(node, name, 2)
-            x = self.float_arg(node, name, 2)
-            y = self.coerce_to_float(self.scalar(node.args[1]), x.type, node.args[1])
-            return Val(x.type, self.value(math.PowFOp(x.ssa, y), node))
-        raise self.unknown_function(name, node)
+            return self.atomic
+        return {
+            "get_global_id": self.global_id, "atomic_add_f32": self.atomic_add_f32,
+            "abs": self.abs_, "min": self.min_max, "max": self.min_max, "pow": self.power_call,
+            "powf": self.power_call,
+        }.get(name)
+
+    # --- intrinsics: each takes (name, call node, whether the call is a statement) -------------
+    def global_id(self, name: str, node: ast.Call, statement: bool) -> Val:
+        self.arity(node, name, 0)
+        gid = self.value(GlobalIdOp(), node)
+        gid.name_hint = "gid"
+        idx = self.value(arith.IndexCastOp(gid, IntegerType(32)), node)
+        self.index_of[idx] = gid  # subscripts with the id use the index directly
+        return Val(U32, idx)
+
+    def unary_math(self, name: str, node: ast.Call, statement: bool) -> Val:
+        x = self.float_arg(node, name, 1)
+        return Val(x.type, self.value(UNARY_MATH[name](x.ssa), node))
+
+    def atomic_add_f32(self, name: str, node: ast.Call, statement: bool) -> None:
+        self.arity(node, name, 2)
+        arr = self.array_arg(node.args[0], name)
+        v = self.coerce_to(self.scalar(node.args[1]), arr.type.elem, node.args[1])
+        self.emit(AtomicAddOp(v, arr.ssa, self.index_const(0, node)), node)
+        if not statement:
+            raise self.error(node, "`atomic_add_f32` returns no value",
+                             "use atomic_add(arr, 0, v) for the old value")
+        return None
+
+    def atomic(self, name: str, node: ast.Call, statement: bool) -> Val:
+        self.arity(node, name, 3)
+        arr = self.array_arg(node.args[0], name)
+        index = self.to_index(self.scalar(node.args[1]), node.args[1])
+        v = self.coerce_to(self.scalar(node.args[2]), arr.type.elem, node.args[2])
+        return Val(arr.type.elem, self.value(ATOMICS[name](v, arr.ssa, index), node))
+
+    def abs_(self, name: str, node: ast.Call, statement: bool) -> Val:
+        self.arity(node, name, 1)
+        x = self.typed_scalar(node.args[0])
+        if x.type.is_bool:
+            raise self.error(node, "abs() of a bool", "cast with i32(b) first")
+        if x.type.is_int and not x.type.signed:
+            return x  # unsigned values are their own magnitude
+        cls = math.AbsFOp if x.type.is_float else math.AbsIOp
+        return Val(x.type, self.value(cls(x.ssa), node))
+
+    def power_call(self, name: str, node: ast.Call, statement: bool) -> Val:
+        x = self.float_arg(node, name, 2)
+        y = self.coerce_to_float(self.scalar(node.args[1]), x.type, node.args[1])
+        return Val(x.type, self.value(math.PowFOp(x.ssa, y), node))
 
     def unknown_function(self, name: str, node: ast.Call):
         if name == "range":
@@ -164,7 +182,7 @@ class CallMixin:
         if isinstance(v.lit, bool) or v.type is not None and v.type.is_bool:
             raise self.error(node, f"`{name}` of a bool is not defined", "cast with f32(b) first")
 
-    def min_max(self, name: str, node: ast.Call) -> Val:
+    def min_max(self, name: str, node: ast.Call, statement: bool = False) -> Val:
         if len(node.args) < 2:
             raise self.error(node, f"`{name}` takes at least 2 arguments, got {len(node.args)}")
         acc = self.scalar(node.args[0])
@@ -186,7 +204,7 @@ class CallMixin:
             acc = Val(t, self.value(cls(x, y), node))
         return acc
 
-    def cast(self, name: str, node: ast.Call) -> Val:
+    def cast(self, name: str, node: ast.Call, statement: bool = False) -> Val:
         self.arity(node, name, 1)
         t = SCALARS[name]
         v = self.scalar(node.args[0])

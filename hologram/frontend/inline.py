@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from xdsl.dialects import memref
 from xdsl.ir import SSAValue
 
-from hologram.frontend.base import Val, always_exits, default_type, strip_docstring
-from hologram.frontend.types import Array, Scalar
+from hologram.frontend.base import (Val, always_exits, check_decorators, default_type,
+                                    strip_docstring)
+from hologram.frontend.types import Array, Scalar, annotation_type
 
 
 @dataclass
@@ -22,7 +23,6 @@ class Helper:
     returns_value: bool = False
 
 
-
 class InlineMixin:
     def inline_call(self, name: str, node: ast.Call) -> Val | None:
         fn = self.module.functions[name]
@@ -32,6 +32,7 @@ class InlineMixin:
             chain = " -> ".join([*caller.calls, name])
             raise self.error(node, f"recursive call of helper `{name}` ({chain}): recursion is "
                              "not supported", "rewrite it as a loop")
+        check_decorators(fn, self.src)
         params = self.helper_params(fn)
         if len(node.args) != len(params):
             raise self.error(node, f"helper `{name}` takes {len(params)} arguments, got "
@@ -76,8 +77,6 @@ class InlineMixin:
             self.frame = caller
 
     def helper_params(self, fn: ast.FunctionDef) -> list[tuple[str, Scalar | Array | None]]:
-        from hologram.frontend.module import annotation_type
-
         a = fn.args
         if a.vararg or a.kwarg:
             bad = a.vararg or a.kwarg

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from xdsl.dialects import arith, memref, scf
+from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import Block, Region, SSAValue
 
 from hologram.dialects.hologram import BreakOp, ContinueOp, ExitOp, KernelOp, ReturnOp
@@ -24,7 +25,7 @@ from hologram.frontend.calls import STATEMENT_CALLS, CallMixin
 from hologram.frontend.expr import ExprMixin
 from hologram.frontend.inline import Helper, InlineMixin
 from hologram.frontend.scope import Binding, Scope, ssa_locals
-from hologram.frontend.types import Array, Scalar, TypeClash, join
+from hologram.frontend.types import SCALARS, Array, Scalar, TypeClash, join
 
 _FLOAT_INVERSE = {"oeq": "une", "une": "oeq", "olt": "uge", "ole": "ugt", "ogt": "ule",
                   "oge": "ult", "uge": "olt", "ugt": "ole", "ule": "ogt", "ult": "oge",
@@ -242,8 +243,6 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
         self.assign_name(s.target.id, v, s.target, declared=t, value_node=s.value)
 
     def scalar_annotation(self, ann: ast.expr) -> Scalar:
-        from hologram.frontend.types import SCALARS
-
         if isinstance(ann, ast.Name) and ann.id in SCALARS:
             return SCALARS[ann.id]
         raise self.error(ann, f"unknown local type `{ast.unparse(ann)}`",
@@ -484,8 +483,6 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
         self.emit(scf.ForOp(bounds[0], bounds[1], bounds[2], [], body), s)
 
     def index_cast_back(self, iv: SSAValue, t: Scalar, node: ast.AST) -> SSAValue:
-        from xdsl.dialects.builtin import IntegerType
-
         if t.width == 64:
             value = self.value(arith.IndexCastOp(iv, IntegerType(64)), node)
         else:

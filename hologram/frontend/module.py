@@ -8,51 +8,14 @@ import copy
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr
 from xdsl.utils.exceptions import VerifyException
 
-from hologram.frontend.base import Literal, Source, strip_docstring
+from hologram.frontend.base import Literal, Source, check_decorators, strip_docstring
 from hologram.frontend.errors import CompileError
 from hologram.frontend.grid import infer_grid
 from hologram.frontend.lower import FunctionLowerer, ModuleScope
-from hologram.frontend.types import SCALARS, Array, Scalar
+from hologram.frontend.types import (Array, Scalar, annotation_type, decorator_name,
+                                     is_device_array)
 
 _ELEM_TYPES = "f32 f64 i32 u32 i64 u64 bool (float, int, usize)"
-
-
-def _name_of(e: ast.expr) -> str | None:
-    """`f32` or `hologram.lang.f32` -> "f32"."""
-    if isinstance(e, ast.Name):
-        return e.id
-    if isinstance(e, ast.Attribute):
-        return e.attr
-    return None
-
-
-def _string_annotation(ann: ast.expr) -> ast.expr:
-    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
-        try:
-            return ast.parse(ann.value, mode="eval").body
-        except SyntaxError:
-            return ann
-    return ann
-
-
-def is_device_array(ann: ast.expr | None) -> bool:
-    ann = _string_annotation(ann) if ann is not None else None
-    return isinstance(ann, ast.Subscript) and _name_of(ann.value) == "DeviceArray"
-
-
-def annotation_type(ann: ast.expr) -> Scalar | Array | None:
-    """The language type an annotation names, or None."""
-    ann = _string_annotation(ann)
-    if is_device_array(ann):
-        assert isinstance(ann, ast.Subscript)
-        elem = SCALARS.get(_name_of(ann.slice) or "")
-        return Array(elem) if elem is not None else None
-    name = _name_of(ann)
-    return SCALARS.get(name) if name is not None else None
-
-
-def _decorator_name(d: ast.expr) -> str | None:
-    return _name_of(d.func) if isinstance(d, ast.Call) else _name_of(d)
 
 
 def _returns_value(fn: ast.FunctionDef) -> bool:
@@ -62,7 +25,7 @@ def _returns_value(fn: ast.FunctionDef) -> bool:
 def is_kernel(fn: ast.FunctionDef) -> bool:
     """A kernel: no `@inline`, no return annotation, and either a `DeviceArray` parameter or
     all parameters annotated with kernel types and no `return value`. The others are helpers."""
-    if any(_decorator_name(d) == "inline" for d in fn.decorator_list):
+    if any(decorator_name(d) == "inline" for d in fn.decorator_list):
         return False
     if fn.returns is not None and not (isinstance(fn.returns, ast.Constant)
                                        and fn.returns.value is None):
@@ -138,15 +101,8 @@ class FileCompiler:
             out.append((p.arg, t))
         return out
 
-    def check_decorators(self, fn: ast.FunctionDef) -> None:
-        for d in fn.decorator_list:
-            if _decorator_name(d) not in ("kernel", "inline"):
-                raise CompileError(f"unknown decorator `@{ast.unparse(d)}` on `{fn.name}`",
-                                   self.src.loc(d), "kernels accept @hologram.kernel and "
-                                   "helpers @inline")
-
     def compile(self, fn: ast.FunctionDef, kernel_names: set[str]):
-        self.check_decorators(fn)
+        check_decorators(fn, self.src)
         params = self.params(fn)
         scalars = {n for n, t in params if isinstance(t, Scalar)}
         grid = infer_grid(strip_docstring(fn.body), scalars)

@@ -6,6 +6,7 @@ MLIR integers are signless, so a `Scalar` remembers the signedness the ops must 
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 from xdsl.dialects.builtin import DYNAMIC_INDEX, Float32Type, Float64Type, IntegerType, MemRefType
@@ -110,3 +111,42 @@ def join(a: Scalar, b: Scalar) -> Scalar:
             return a if a.width >= b.width else b
         return a if a.is_float else b
     return join_ints(a, b)
+
+
+# --- annotations ---------------------------------------------------------------------------
+def _name_of(e: ast.expr) -> str | None:
+    """`f32` or `hologram.lang.f32` -> "f32"."""
+    if isinstance(e, ast.Name):
+        return e.id
+    if isinstance(e, ast.Attribute):
+        return e.attr
+    return None
+
+
+def _string_annotation(ann: ast.expr) -> ast.expr:
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        try:
+            return ast.parse(ann.value, mode="eval").body
+        except SyntaxError:
+            return ann
+    return ann
+
+
+def is_device_array(ann: ast.expr | None) -> bool:
+    ann = _string_annotation(ann) if ann is not None else None
+    return isinstance(ann, ast.Subscript) and _name_of(ann.value) == "DeviceArray"
+
+
+def annotation_type(ann: ast.expr) -> Scalar | Array | None:
+    """The language type an annotation names, or None."""
+    ann = _string_annotation(ann)
+    if is_device_array(ann):
+        assert isinstance(ann, ast.Subscript)
+        elem = SCALARS.get(_name_of(ann.slice) or "")
+        return Array(elem) if elem is not None else None
+    name = _name_of(ann)
+    return SCALARS.get(name) if name is not None else None
+
+
+def decorator_name(d: ast.expr) -> str | None:
+    return _name_of(d.func) if isinstance(d, ast.Call) else _name_of(d)

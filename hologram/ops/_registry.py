@@ -15,8 +15,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import hologram
-
 # hologram/ops/_registry.py -> the repository root (the package is installed editable).
 STDLIB_DIR = Path(__file__).resolve().parents[2] / "stdlib"
 ENV_VAR = "HOLOGRAM_KERNEL_PATH"
@@ -81,7 +79,9 @@ def _load_file(path: Path) -> dict:
     key = (path, path.stat().st_mtime)
     kernels = _file_kernels.get(key)
     if kernels is None:
-        kernels = hologram.load_kernels(str(path))
+        from hologram.runtime import load_kernels  # the runtime imports xDSL: only when needed
+
+        kernels = load_kernels(str(path))
         _file_kernels[key] = kernels
     return kernels
 
@@ -143,8 +143,10 @@ def kernel_listing() -> str:
     """A table of every kernel found: name, where it is defined, and which definition wins."""
     rows = all_kernels()
     winners = {src.name: src for src, wins in rows if wins}
-    out = [f"kernel search path: " + " ".join(
-        f"{d}{' (user)' if user else ' (stdlib)'}" for d, user in search_dirs())]
+    # A user directory that does not exist is shown, so a typo in the variable is visible.
+    out = ["kernel search path: " + " ".join(
+        f"{d} ({'user' if user else 'stdlib'}{'' if d.is_dir() else ', missing'})"
+        for d, user in search_dirs())]
     width = max((len(src.name) for src, _ in rows), default=10)
     for src, wins in rows:
         origin = "user" if src.user else "stdlib"
@@ -153,28 +155,6 @@ def kernel_listing() -> str:
     n_shadowed = sum(1 for _, wins in rows if not wins)
     out.append(f"{len(winners)} kernels, {n_shadowed} shadowed")
     return "\n".join(out)
-
-
-def _build(kernel) -> None:
-    """Compile a kernel ahead of time (the runtime's own method when it has one)."""
-    for method in ("compile", "build"):
-        fn = getattr(kernel, method, None)
-        if callable(fn):
-            fn()
-            return
-    # Fallback: a launch over an empty grid builds the library and runs no id.
-    import numpy as np
-    args = []
-    for t in kernel.param_types:
-        if t.endswith("[]"):
-            args.append(np.zeros(1, dtype=_DTYPES[t[:-2]]))
-        else:
-            args.append(False if t == "bool" else 0)
-    kernel(*args, grid=0)
-
-
-_DTYPES = {"f32": "float32", "f64": "float64", "i32": "int32", "u32": "uint32",
-           "i64": "int64", "u64": "uint64", "bool": "bool"}
 
 
 def precompile(progress: bool = True, names: list[str] | None = None, file=None) -> int:
@@ -193,7 +173,7 @@ def precompile(progress: bool = True, names: list[str] | None = None, file=None)
             print(f"\r[{i}/{total}] {name:<40}", end="", file=file, flush=True)
         elif progress:
             print(f"[{i}/{total}] {name}", file=file, flush=True)
-        _build(stdlib_kernel(name))
+        stdlib_kernel(name).compile()
     if progress:
         print(f"{chr(13) if tty else ''}[{total}/{total}] done{' ' * 40 if tty else ''}",
               file=file, flush=True)

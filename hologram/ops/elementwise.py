@@ -114,7 +114,10 @@ def _binary(name: str, base: str, a, b, out):
             "\n  hint: np.broadcast_to(...).copy() the operand first")
     if dtype != C.F32:
         C.array(name, "x1", a, (C.F32,))
-    out = C.output(name, out, full, dtype, a, b, may_alias=False)
+    # `out` may be a full-shape operand (read at [idx], as `add(x, bias, out=x)`), not a
+    # broadcast one.
+    stretched = [v for v, p in ((a, pa), (b, pb)) if v.shape != full]
+    out = C.output(name, out, full, dtype, *stretched, may_alias=False)
     n = out.size
     if n:
         stdlib_kernel(f"{base}_bcast_f32")(C.flat(a), C.flat(b), C.flat(out), n,

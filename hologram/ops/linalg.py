@@ -73,8 +73,9 @@ def _vdot(name, a, b):
 
 
 @op()
-def nrm2(x):
-    """`sqrt(sum x^2)` of a vector (BLAS nrm2), as a numpy float32 scalar.
+def nrm2(x, out=None):
+    """`sqrt(sum x^2)` of a vector (BLAS nrm2), as a numpy float32 scalar (or written into a
+    0-d `out`).
 
     >>> hologram.ops.nrm2(np.array([3, 4], np.float32))
     np.float32(5.0)
@@ -83,7 +84,12 @@ def nrm2(x):
     res = np.zeros(1, dtype=np.float32)
     if x.size:
         stdlib_kernel("sumsq_f32")(x, res, x.size, grid=x.size)
-    return np.sqrt(res[0])
+    value = np.sqrt(res[0])
+    if out is None:
+        return value
+    out = C.output("nrm2", out, (), C.F32)
+    out[()] = value
+    return out
 
 
 @op()
@@ -211,7 +217,12 @@ def matmul(x1, x2, out=None):
         if x1.ndim == 1 and x2.ndim == 2:
             return gemv.impl(x2, x1, trans=True, out=out)
         if x1.ndim == 1 and x2.ndim == 1:
-            return _vdot("matmul", x1, x2)
+            value = _vdot("matmul", x1, x2)
+            if out is None:
+                return value
+            out = C.output("matmul", out, (), value.dtype)
+            out[()] = value
+            return out
         if x1.ndim >= 3 and x1.ndim == x2.ndim and x1.shape[:-2] == x2.shape[:-2]:
             a = C.array("matmul", "x1", x1)
             b = C.array("matmul", "x2", x2)

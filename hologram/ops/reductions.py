@@ -15,6 +15,7 @@ from hologram.ops import _checks as C
 from hologram.ops._dispatch import alias, op
 from hologram.ops._registry import stdlib_kernel
 
+
 def _split(shape: tuple[int, ...], ax: int) -> tuple[int, int, int]:
     outer = int(np.prod(shape[:ax], dtype=np.int64))
     inner = int(np.prod(shape[ax + 1:], dtype=np.int64))
@@ -40,15 +41,32 @@ def _no_identity(name, what):
                       "which has no identity")
 
 
+# Sums along a strided axis (inner >= _BLOCKED_INNER, r >= _BLOCKED_R) first add blocks of
+# _BLOCK rows (`sum_blocks_f32`, partials rounded to float32), then the partials: measured 6x
+# faster than one id walking a whole column for (4000, 1000) along axis 0.
+_BLOCK, _BLOCKED_INNER, _BLOCKED_R = 16, 8, 64
+
+
 def _axis_launch(name, kernel, x, ax, keepdims, out, out_dtype, empty_ok=True):
     outer, r, inner = _split(x.shape, ax)
     if r == 0 and not empty_ok:
-        raise _no_identity(name, name)
+        raise _no_identity(name, {"max": "maximum", "min": "minimum"}.get(name, name))
     out = C.output(name, out, _reduced_shape(x.shape, ax, keepdims), out_dtype, x,
                    may_alias=False)
     m = outer * inner
-    if m:
-        stdlib_kernel(kernel)(C.flat(x), C.flat(out), m, r, inner, grid=m)
+    if not m:
+        return out
+    if kernel in ("sum_axis_f32", "mean_axis_f32") and inner >= _BLOCKED_INNER \
+            and r >= _BLOCKED_R:
+        nb = -(-r // _BLOCK)
+        partial = np.empty(outer * nb * inner, np.float32)
+        stdlib_kernel("sum_blocks_f32")(C.flat(x), partial, partial.size, r, inner, _BLOCK, nb,
+                                        grid=partial.size)
+        stdlib_kernel("sum_axis_f32")(partial, C.flat(out), m, nb, inner, grid=m)
+        if kernel == "mean_axis_f32":
+            stdlib_kernel("div_scalar_f32")(C.flat(out), float(r), C.flat(out), m, grid=m)
+        return out
+    stdlib_kernel(kernel)(C.flat(x), C.flat(out), m, r, inner, grid=m)
     return out
 
 
@@ -108,11 +126,18 @@ def mean(x, axis=None, out=None, keepdims=False):
     return _axis_launch("mean", "mean_axis_f32", x, ax, keepdims, out, C.F32)
 
 
-def _whole_extreme(name, x, kernel, start):
+def whole_extreme(name, x, kernel, start):
+    """max or min of the whole array: one fast launch, and a NaN-checking one only when the
+    array holds NaN or inf (see `max_f32` in stdlib/reductions.py)."""
     if x.size == 0:
         raise _no_identity(name, "maximum" if start < 0 else "minimum")
+    flat = C.flat(x)
     res = np.array([start, 0.0], dtype=np.float32)
-    stdlib_kernel(kernel)(C.flat(x), res, x.size, grid=x.size)
+    stdlib_kernel(kernel)(flat, res, x.size, grid=x.size)
+    if res[1] == 0:
+        return res[0]
+    res[:] = (start, 0.0)
+    stdlib_kernel(kernel.replace("_f32", "_checked_f32"))(flat, res, x.size, grid=x.size)
     return np.float32(np.nan) if res[1] != 0 else res[0]
 
 
@@ -126,7 +151,7 @@ def max_(x, axis=None, out=None, keepdims=False):
     """
     x = C.array("max", "x", x)
     if axis is None:
-        value = _whole_extreme("max", x, "max_f32", -np.inf)
+        value = whole_extreme("max", x, "max_f32", -np.inf)
         return _keep(out, "max", value, x) if keepdims else _scalar_out("max", out, value, x.dtype)
     ax = C.axis("max", axis, x.ndim)
     return _axis_launch("max", "max_axis_f32", x, ax, keepdims, out, C.F32, empty_ok=False)
@@ -141,7 +166,7 @@ def min_(x, axis=None, out=None, keepdims=False):
     """
     x = C.array("min", "x", x)
     if axis is None:
-        value = _whole_extreme("min", x, "min_f32", np.inf)
+        value = whole_extreme("min", x, "min_f32", np.inf)
         return _keep(out, "min", value, x) if keepdims else _scalar_out("min", out, value, x.dtype)
     ax = C.axis("min", axis, x.ndim)
     return _axis_launch("min", "min_axis_f32", x, ax, keepdims, out, C.F32, empty_ok=False)
@@ -155,7 +180,7 @@ def _arg_extreme(name, x, axis, out, keepdims, whole_kernel, start, axis_kernel)
         if x.size >= 2**31:
             raise ValueError(f"hologram.ops.{name}: arrays of 2**31 elements or more are not "
                              "supported (indices are u32)")
-        target = _whole_extreme(name, x, whole_kernel, start)
+        target = whole_extreme(name, x, whole_kernel, start)
         # Starts at n, above every index, so the minimum is the same signed or unsigned.
         res = np.array([x.size], dtype=np.uint32)
         stdlib_kernel("find_first_f32")(C.flat(x), float(target), res, x.size, grid=x.size)

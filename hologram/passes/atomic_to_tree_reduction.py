@@ -12,7 +12,6 @@ from xdsl.dialects.builtin import (
     IndexType,
     IntegerAttr,
     IntegerType,
-    MemRefType,
     ModuleOp,
     StringAttr,
     f32,
@@ -20,9 +19,10 @@ from xdsl.dialects.builtin import (
     i32,
     i64,
 )
-from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
+from hologram.analysis.guard import find_grid_guard
 from hologram.analysis.reductions import Reduction, analyze_reductions, clone_uniform
 from hologram.dialects.hologram import GlobalIdOp, GridSizeOp, KernelOp, ParallelForOp, YieldOp
 from hologram.passes.parallelize import DEFAULT_THRESHOLD
@@ -32,7 +32,7 @@ SUPPORTED_TYPES = (f32, f64, i32, i64)
 
 @dataclass(frozen=True)
 class AtomicToTreeReduction(ModulePass):
-    """atomic-to-tree-reduction{blocks=256 min-block=1024 lanes=16 wide-f32=true threshold=32768}
+    """atomic-to-tree-reduction{blocks=256 min-block=1024 lanes=32 fold=32 wide-f32=true threshold=32768 max-private=256}
 
     Turns atomics that only accumulate into a loop-invariant element (`atomic_add_f32(r, x)`,
     `atomic_max(r, 0, x)`, also under `if` or in an inner loop of the thread) into private
@@ -42,16 +42,26 @@ class AtomicToTreeReduction(ModulePass):
 
     Rewrite of a SIMT kernel with at least one reduction, in numbered steps:
 
-    1. The grid `[0, n)` is split into `nb = max(1, min(blocks, ceil(n / min-block)))` blocks of
-       `ceil(n / nb)` consecutive ids. `nb` depends on `n` only, never on the thread count.
-    2. A `hologram.parallel_for` over the blocks (schedule static, serial below
-       `ceil(threshold / min-block)` blocks) runs each block's ids in order on one thread. Each
+    1. The ids `[0, N)` are split into `nb = max(1, min(blocks, ceil(N / min-block)))` blocks
+       of `ceil(N / nb)` consecutive ids. `N` is the grid, or `min(grid, n)` when the body is
+       the canonical guard `if idx < n` (`hologram.analysis.guard`): those ids pass it, so the
+       blocks run the guarded body without the branch (a 4x faster lane loop), and the ids
+       from `min(grid, n)` to the grid run the original body, atomics included, in a
+       `remainder` parallel loop (normally empty). `nb` never depends on the thread count.
+    2. A `hologram.parallel_for` over the blocks (serial below `ceil(threshold / min-block)`
+       blocks; schedule dynamic, so a thread the OS preempts on a busy machine does not hold
+       back its share: which thread runs a block never changes its result) runs each block's
+       ids in order on one thread. Each
        reduction gets `lanes` private accumulators initialised to the identity (add: -0.0 for
        floats, 0 for ints; min: +inf or the type's largest value; max: -inf or the smallest);
        id `base + l` of each group of `lanes` consecutive ids accumulates into lane `l`, so the
        lane loop has no loop-carried dependence and vectorizes; the block's last `< lanes` ids
        use lanes `0..k`. The kernel body is copied into both loops with the atomic replaced by
        `acc[l] = acc[l] op v`.
+       With `wide-f32` (default), float32 sums fold their lanes into float64 lanes every `fold`
+       groups of `lanes` ids (and reset them), so no float32 lane adds more than `fold` terms;
+       the float32 lanes keep the lane loop vectorizable (float64 lanes fed by float32 data did
+       not vectorize with gcc 12).
     3. The lanes are combined pairwise in a fixed tree (`(l0 op l1) op (l2 op l3) ...`) into the
        block's partial, stored in a `memref.alloca` array of `blocks` entries.
     4. After the parallel loop the partials are combined pairwise in a fixed tree
@@ -62,11 +72,11 @@ class AtomicToTreeReduction(ModulePass):
        a destination of -0.0 plus contributions summing to +0.0 stays -0.0.
 
     The order of every operation depends only on `n`, hence the same bits for any
-    `OMP_NUM_THREADS`. With `wide-f32` (default) float32 sums are accumulated in float64 lanes
-    and rounded once at the end: more accurate than numpy's pairwise float32 sum at 16M
-    elements, at no cost for a memory-bound loop. Float min/max follow the atomics they replace
-    (`x = v if v < x else x`): NaN contributions are ignored, and of -0.0 and +0.0 the first in
-    the fixed order wins. Integer min/max take the signedness from the parameter's language
+    `OMP_NUM_THREADS`. With `wide-f32`, a float32 sum is within
+    `(fold + 2) * 2**-24 * sum(|terms|)` of the exact sum and rounded once at the end: more
+    accurate than numpy's pairwise float32 sum at 16M elements. Float min/max follow the
+    atomics they replace (`x = v if v < x else x`): NaN contributions are ignored, and of -0.0
+    and +0.0 the first in the fixed order wins. Integer min/max take the signedness from the parameter's language
     type (`u32[]` is unsigned).
 
     Pipeline order: run this pass before `parallelize`. It needs the SIMT form (the global id
@@ -74,9 +84,17 @@ class AtomicToTreeReduction(ModulePass):
     `hologram.parallel_for`, which `parallelize` leaves alone. Kernels that are already
     parallelized are skipped.
 
+    Histograms (an index that depends on data, `atomic_add(hist, a[idx], 1)`) are privatized:
+    each block has a private copy of the destination's first `max-private` elements (default
+    256; 0 turns privatization off), initialised to the identity; an update of element
+    `i < max-private` goes to the copy, a larger `i` stays an atomic on the destination (the
+    IR does not know the destination's length, so this test is made at run time). After the
+    loop the copies (a `memref.alloc` of `blocks x max-private`) are combined element by element
+    in block order and each element that received something is updated once; elements nobody
+    touched are never written, so a destination shorter than `max-private` is safe.
+
     Not handled (the atomics stay atomic and correct): the old value used (stream compaction),
-    an index that depends on the id or on data (histograms: privatizing them needs the
-    destination's size, which the IR does not give; not done), kernels with an early return
+    an index computed from the id (each thread its own element), kernels with an early return
     (`hologram.exit`), element types other than f32, f64, i32, i64. The refusal reason of each
     atomic is attached to it as the `not_reduced` attribute.
     """
@@ -215,9 +233,21 @@ class _Rewriter:
                 op.results[0].name_hint = hint
             return op.results[0]
 
-        # Step 1: the blocks.
-        n = add(GridSizeOp(), "grid")
+        # Step 1: the blocks. With the canonical guard `if idx < n`, the blocks cover only the
+        # ids below min(grid, n), which pass it, and run the guarded body without the branch
+        # (4x faster lane loops); the other ids run the original body in a parallel loop.
+        grid = add(GridSizeOp(), "grid")
         c0, c1 = add(_index(0), "c0"), add(_index(1), "c1")
+        guard = find_grid_guard(self.kernel)
+        n, block_ops = grid, body_ops
+        if guard is not None:
+            bound_ops, bound = clone_uniform(guard.bound, {})
+            ops.extend(bound_ops)
+            wide = add(arith.ExtUIOp(bound, i64))
+            n = add(arith.MinUIOp(grid, add(arith.IndexCastOp(wide, IndexType()))),
+                    "guarded_end")
+            guarded = guard.guard.true_region.block
+            block_ops = guard.prefix + [o for o in guarded.ops if o is not guarded.last_op]
         max_blocks = add(_index(self.opt.blocks), "max_blocks")
         wanted = add(arith.CeilDivUIOp(n, add(_index(self.opt.min_block), "min_block")))
         nb = add(arith.MaxUIOp(add(arith.MinUIOp(wanted, max_blocks)), c1), "nblocks")
@@ -237,12 +267,14 @@ class _Rewriter:
             ]
         block_threshold = -(-self.opt.threshold // self.opt.min_block)
         loop = ParallelForOp(c0, nb, c1, Region(Block(arg_types=[IndexType()])),
-                             schedule="static", threshold=block_threshold)
+                             schedule="dynamic", threshold=block_threshold)
         loop.attributes["reduction_blocks"] = StringAttr("deterministic")
         ops.append(loop)
         loop.induction_var.name_hint = "blk"
         self._block_body(loop.body.block, loop.induction_var, n, block_size, partials,
-                         private_parts, body_ops)
+                         private_parts, block_ops)
+        if guard is not None:
+            ops.append(self._remainder(n, grid, c1, body_ops))
 
         # Steps 4 and 5: combine the partials, update the destinations.
         for red, t, part in zip(self.reductions, self.acc_types, partials, strict=True):
@@ -252,9 +284,30 @@ class _Rewriter:
             self._merge_private(ops, red, parts, nb, c0, c1)
 
         block.insert_ops_before(ops, terminator)
-        for op in reversed(body_ops):
+        if guard is None:
+            for op in reversed(body_ops):
+                op.detach()
+                op.erase()
+
+    def _remainder(self, start: SSAValue, grid: SSAValue, c1: SSAValue,
+                   body_ops: list[Operation]) -> ParallelForOp:
+        """The original body (guard and atomics included) over the ids [start, grid): the guard
+        is false for them unless a grid past 2**32 wraps the 32-bit id."""
+        loop = ParallelForOp(start, grid, c1, Region(Block(arg_types=[IndexType()])),
+                             schedule="static", threshold=self.opt.threshold)
+        loop.attributes["remainder"] = StringAttr("ids from min(grid, n): the original body")
+        gid = loop.induction_var
+        gid.name_hint = "gid"
+        inner = loop.body.block
+        for op in body_ops:
             op.detach()
-            op.erase()
+            inner.add_op(op)
+        inner.add_op(YieldOp())
+        for ident in [o for o in inner.walk() if isinstance(o, GlobalIdOp)]:
+            ident.result.replace_all_uses_with(gid)
+            ident.detach()
+            ident.erase()
+        return loop
 
     # -- step 2 and 3 ------------------------------------------------------------------------
     def _block_body(self, body: Block, blk: SSAValue, n: SSAValue, block_size: SSAValue,

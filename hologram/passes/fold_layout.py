@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from xdsl.context import Context
 from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import IndexType, IntegerType, MemRefType, ModuleOp, i64
-from xdsl.ir import BlockArgument, Block, Operation, Region, SSAValue
+from xdsl.dialects.builtin import IndexType, IntegerType, ModuleOp, i64
+from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from hologram.dialects.hologram import (
@@ -23,7 +23,6 @@ from hologram.passes.fold_layout_ir import (
     Builder,
     ConstCache,
     Leaf,
-    Term,
     affine_terms,
     product_leaves,
 )
@@ -34,6 +33,8 @@ FAMILIES: dict[str, tuple[int, int, int]] = {
     "smooth23": (48, 96, 192),
 }
 MAX_DIMS = 3
+# The GEMM nest's per-thread locals (R x C accumulator + K x C panel) live on the thread's stack.
+MAX_LOCAL_ELEMENTS = 1 << 18
 # Predicates of arith.cmpi (MLIR's numbering).
 _ULT, _UGT = 6, 8
 # Ops a foldable kernel may contain: pure scalar code, structured control flow, loads and stores.
@@ -314,9 +315,11 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
     zero, one = b.idx(0), b.idx(1)
     if fold.rank == 2:
         ti, tj = tiles[0], tiles[1]
-        par = ParallelForOp(zero, extents[0], b.idx(ti))
+        # Few, coarse iterations: hand them out one by one, so a thread that is held up (or
+        # a short last tile) does not keep the others waiting.
+        par = ParallelForOp(zero, extents[0], b.idx(ti), schedule="dynamic", chunk=1)
         b.put(par)
-        pb = Builder(par.body.block, ConstCache(par.body.block), nsw=True)
+        pb = Builder(par.body.block, ConstCache(par.body.block, pinned=True), nsw=True)
         zero, one = pb.idx(0), pb.idx(1)
         it = par.induction_var
         it.name_hint = "it"
@@ -333,7 +336,7 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
     else:
         par = ParallelForOp(zero, extents[0], one)
         b.put(par)
-        pb = Builder(par.body.block, ConstCache(par.body.block), nsw=True)
+        pb = Builder(par.body.block, ConstCache(par.body.block, pinned=True), nsw=True)
         zero, one = pb.idx(0), pb.idx(1)
         ivs = [par.induction_var]
         cur = pb
@@ -354,14 +357,17 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
     pb.put(YieldOp())
 
 
-def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bool) -> str:
+def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bool,
+            gemm_only: bool = False) -> str:
     """Replace the kernel body by `if exact { nest } else { one iteration per id }`.
 
-    Returns which nest was built ("gemm" or "fold")."""
+    Returns which nest was built ("gemm" or "fold"), or "" when `gemm_only` and not a GEMM."""
     from hologram.passes.fold_layout_gemm import emit_gemm, match_gemm
 
     block = fold.kernel.body.block
     gemm = match_gemm(fold)
+    if gemm is None and gemm_only:
+        return ""
     consts = ConstCache(block)
     tmp = Block()
     b = Builder(tmp, consts)
@@ -403,7 +409,8 @@ class FoldLayout(ModulePass):
     each `d` is a parameter or a constant, and replaces the one-id-per-thread grid by a nest:
     a `hologram.parallel_for` over tiles of rows, then tiles of columns, then the elements
     (3-D: untiled). Kernels that compute one dot product per element (`acc = init; for k in
-    range(K): acc += A[i*lda + k] * B[k*ldb + j]; C[idx] = acc`) get a GEMM nest instead: the
+    range(K): acc += A[i*lda + k] * B[k*ldb + j]`, then any epilogue such as `C[idx] = acc` or
+    `out[idx] = alpha * acc + beta * c[i*ldc + j]`) get a GEMM nest instead: the
     reduction is tiled too, B's panel is packed, and a block of `micro[0]` rows is computed
     `micro[1]` k-steps at a time with the column loop innermost; each element's sum keeps its
     order, so results are bit-identical to the unfolded kernel.
@@ -420,6 +427,7 @@ class FoldLayout(ModulePass):
       tile=R,C[,K]           explicit tile sizes; override the family.
       micro=MR,KU            register block of the GEMM nest: MR rows, KU k-steps (default 4,4).
       pack=true|false        pack B's panel into a contiguous local buffer (default true).
+      gemm_only=true|false   fold only kernels that get the GEMM nest (default false).
     """
 
     name = "fold-layout"
@@ -428,6 +436,7 @@ class FoldLayout(ModulePass):
     tile: tuple[int, ...] = ()
     micro: tuple[int, ...] = (4, 4)
     pack: bool = True
+    gemm_only: bool = False
 
     def __post_init__(self) -> None:
         if self.family == "auto":
@@ -440,6 +449,11 @@ class FoldLayout(ModulePass):
             raise ValueError("fold-layout: tile needs 2 or 3 positive sizes (rows,columns[,k])")
         if len(self.micro) != 2 or not all(1 <= m <= 8 for m in self.micro):
             raise ValueError("fold-layout: micro needs two sizes in 1..8 (rows,k-steps)")
+        ti, tj, tk = self.tile_sizes()
+        if (ti + tk) * tj > MAX_LOCAL_ELEMENTS:
+            raise ValueError(
+                f"fold-layout: tiles {ti}x{tj}x{tk} need {(ti + tk) * tj} local elements per "
+                f"thread (accumulator + panel, on the stack); at most {MAX_LOCAL_ELEMENTS}")
 
     def tile_sizes(self) -> tuple[int, int, int]:
         base = FAMILIES[self.family]
@@ -455,7 +469,8 @@ class FoldLayout(ModulePass):
                 fold = analyse(kernel)
             except Refused:
                 continue
-            rewrite(fold, self.tile_sizes(), (self.micro[0], self.micro[1]), self.pack)
+            rewrite(fold, self.tile_sizes(), (self.micro[0], self.micro[1]), self.pack,
+                    self.gemm_only)
 
 
 def explain(kernel: KernelOp) -> str:
@@ -467,4 +482,4 @@ def explain(kernel: KernelOp) -> str:
     return ""
 
 
-__all__ = ["FoldLayout", "FAMILIES", "Refused", "analyse", "explain", "MemRefType"]
+__all__ = ["FoldLayout", "FAMILIES", "Refused", "analyse", "explain"]

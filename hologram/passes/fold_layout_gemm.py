@@ -5,7 +5,7 @@ Recognised (after the fold has proved the 2-D decode `i = idx // n`, `j = idx % 
     acc = init                         # rank-0 alloca; init a constant or a parameter
     for k in range(K):                 # from 0, step 1, K a parameter or a constant
         acc += A[i * lda + k + offA] * B[k * ldb + j + offB]
-    C[idx] = acc                       # or C[i * n + j]: the thread's own element
+    C[idx] = acc                       # any epilogue using acc (alpha * acc + beta * c[...])
 
 Generated (each element's sum is still accumulated in k order, so the result is bit-identical):
 
@@ -20,7 +20,7 @@ Generated (each element's sum is still accumulated in k order, so the result is 
               a[r][u] = A[(it+r0+r)*lda + k+u + offA]
               for c in 0..TJ:                                       # contiguous, vectorizable
                 x = acc[r0+r, c]; x = x + a[r][0]*panel[k, c]; ...; acc[r0+r, c] = x
-        C[(it+r)*n + jt + c] = acc[r, c]
+        for r, c: <the kernel body without the k loop, the sum = acc[r, c]>   # the epilogue
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from xdsl.dialects.builtin import (
     MemRefType,
     i64,
 )
-from xdsl.ir import BlockArgument, Attribute, Block, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Block, BlockArgument, Region, SSAValue
 
 from hologram.dialects.hologram import ParallelForOp, YieldOp
 from hologram.passes.fold_layout import Fold, clone_body, coordinate_atoms
@@ -264,11 +264,13 @@ def emit_gemm(b: Builder, g: Gemm, tiles: tuple[int, ...], micro: tuple[int, int
     if isinstance(init.owner, arith.ConstantOp):
         init = b.add(init.owner.clone())
 
-    par = ParallelForOp(zero, m, b.idx(ti))
+    # Few, coarse iterations (row tiles): handed out one by one, so a thread that is held up
+    # (or a short last tile) does not keep the others waiting.
+    par = ParallelForOp(zero, m, b.idx(ti), schedule="dynamic", chunk=1)
     b.put(par)
     # Constants local to the loop body: OpenMP would otherwise pass them in as shared
     # variables, and the C compiler could not count the inner loops' iterations.
-    pb = Builder(par.body.block, ConstCache(par.body.block), nsw=True)
+    pb = Builder(par.body.block, ConstCache(par.body.block, pinned=True), nsw=True)
     zero, one = pb.idx(0), pb.idx(1)
     it = par.induction_var
     it.name_hint = "it"
@@ -321,8 +323,15 @@ def emit_gemm(b: Builder, g: Gemm, tiles: tuple[int, ...], micro: tuple[int, int
             a_row = lk.addi(lk.muli(row, lda), off_a)
             a_vals.append([_load(lk, g.a, lk.addi(a_row, lk.addi(k, lk.idx(u))))
                            for u in range(steps)])
-        starts = [b_row(lk, lk.addi(k, lk.idx(u))) for u in range(steps)]
-        acc_rows = [lk.muli(lk.addi(r0, lk.idx(rr)), tjv) for rr in range(nrows)]
+        # Rows of B and of the tile as one start plus constant (panel) or invariant offsets, so
+        # the C compiler addresses them all from one base register.
+        b_arr, b_start = b_row(lk, k)
+        b_step = tjv if panel is not None else ldb
+        starts = [(b_arr, b_start)] + [
+            (b_arr, lk.addi(b_start, lk.muli(b_step, lk.idx(u)))) for u in range(1, steps)
+        ]
+        acc_base = lk.muli(r0, tjv)
+        acc_rows = [lk.addi(acc_base, lk.idx(rr * tj)) for rr in range(nrows)]
         lc, c = _for(lk, zero, cols, one)
         b_vals = [_load(lc, arr, lc.addi(start, c)) for arr, start in starts]
         for rr in range(nrows):
@@ -361,4 +370,4 @@ def emit_gemm(b: Builder, g: Gemm, tiles: tuple[int, ...], micro: tuple[int, int
     pb.put(YieldOp())
 
 
-__all__ = ["Gemm", "match_gemm", "emit_gemm", "Operation", "i64"]
+__all__ = ["Gemm", "match_gemm", "emit_gemm"]

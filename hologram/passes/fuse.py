@@ -64,7 +64,6 @@ from hologram.analysis.dependences import (
     dependence_graph,
     has_early_exit,
     is_id_signature,
-    kernel_accesses,
     launch_accesses,
 )
 from hologram.dialects.hologram import ExitOp, KernelOp, LaunchOp, ReturnOp
@@ -91,7 +90,7 @@ class Fuse(ModulePass):
         if self.max_kernels < 0:
             raise ValueError("fuse: max-kernels must be >= 0 (0 means no limit)")
         for program in [o for o in op.body.block.ops if isinstance(o, func.FuncOp)]:
-            blocks = [b for region_op in program.walk() for r in region_op.regions for b in r.blocks]
+            blocks = [b for inner in program.walk() for r in inner.regions for b in r.blocks]
             for block in blocks:
                 if sum(isinstance(o, LaunchOp) for o in block.ops) >= 2:
                     _BlockFuser(self, op, program, block).run()

@@ -146,11 +146,11 @@ def c_symbol(op: Operation) -> str:
 # ------------------------------------------------------------------------------------------------
 # float functions glibc's libmvec has vector variants of (x86_64, glibc >= 2.35); the double
 # names are these without the trailing `f`.
-# powf/pow are left out: gcc 12 crashes (an internal compiler error in cddce) on a simd loop
-# calling a `declare simd` powf with a constant exponent.
+# (gcc 12 can crash, an internal compiler error in cddce, on a simd loop calling the `declare
+# simd` powf with constant exponents; build.py then rebuilds without these declarations.)
 LIBMVEC_FLOAT = frozenset(
     "acosf acoshf asinf asinhf atan2f atanf atanhf cbrtf cosf coshf erfcf erff exp10f exp2f "
-    "expf expm1f hypotf log10f log1pf log2f logf sinf sinhf tanf tanhf".split()
+    "expf expm1f hypotf log10f log1pf log2f logf powf sinf sinhf tanf tanhf".split()
 )
 LIBMVEC_DOUBLE = frozenset(n[:-1] for n in LIBMVEC_FLOAT)
 _ARITY2 = {"atan2", "hypot", "pow"}

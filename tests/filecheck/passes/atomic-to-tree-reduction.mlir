@@ -4,22 +4,40 @@
 // RUN: hologram-opt %s -p atomic-to-tree-reduction,parallelize | filecheck %s --check-prefix=PIPE
 // RUN: hologram-opt %s -p 'atomic-to-tree-reduction{max-private=0}' | filecheck %s --check-prefix=OFF
 // RUN: hologram-opt %s -p atomic-to-tree-reduction | hologram-opt | filecheck %s
+// RUN: hologram-opt %s --pipeline=atomic-to-tree-reduction,parallelize --print-between-passes | filecheck %s --check-prefix=BETWEEN
 // RUN: not hologram-opt %s -p 'atomic-to-tree-reduction{lanes=0}' 2>&1 | filecheck %s --check-prefix=BADOPT
 
 // BADOPT: hologram-opt: error: {{.*}}lanes must be >= 1, not 0
 
+// The stage after the first pass, then the final IR: @plain is still SIMT in between.
+// BETWEEN:      IR after atomic-to-tree-reduction:
+// BETWEEN:      hologram.kernel @plain
+// BETWEEN-NEXT:   %gid = hologram.global_id : index
+// BETWEEN:      hologram.kernel @plain
+// BETWEEN-NEXT:   %c0 = arith.constant 0 : index
+// BETWEEN-NEXT:   %c1 = arith.constant 1 : index
+// BETWEEN-NEXT:   %grid = hologram.grid_size : index
+// BETWEEN-NEXT:   hologram.parallel_for %gid = %c0 to %grid step %c1 schedule(static) chunk(0) simd threshold(32768) {
+
 builtin.module {
   // sum: atomic_add_f32(r, a[idx]) under the guard.
+  // The blocks cover the ids below min(grid, n), which pass the guard: the copies of the body
+  // have no `scf.if %ok`. The ids past it run the original body in a remainder loop.
   // CHECK-LABEL: hologram.kernel @sum
   // CHECK-NEXT:    %grid = hologram.grid_size : index
-  // CHECK:         %max_blocks = arith.constant 256 : index
+  // CHECK-NEXT:    %c0 = arith.constant 0 : index
+  // CHECK-NEXT:    %c1 = arith.constant 1 : index
+  // CHECK-NEXT:    %[[NW:.*]] = arith.extui %n : i32 to i64
+  // CHECK-NEXT:    %[[NI:.*]] = arith.index_cast %[[NW]] : i64 to index
+  // CHECK-NEXT:    %guarded_end = arith.minui %grid, %[[NI]] : index
+  // CHECK-NEXT:    %max_blocks = arith.constant 256 : index
   // CHECK-NEXT:    %min_block = arith.constant 1024 : index
-  // CHECK-NEXT:    %[[W:.*]] = arith.ceildivui %grid, %min_block : index
+  // CHECK-NEXT:    %[[W:.*]] = arith.ceildivui %guarded_end, %min_block : index
   // CHECK-NEXT:    %[[M:.*]] = arith.minui %[[W]], %max_blocks : index
   // CHECK-NEXT:    %nblocks = arith.maxui %[[M]], %c1 : index
-  // CHECK-NEXT:    %block_size = arith.ceildivui %grid, %nblocks : index
+  // CHECK-NEXT:    %block_size = arith.ceildivui %guarded_end, %nblocks : index
   // CHECK-NEXT:    %partials = memref.alloca() : memref<256xf64>
-  // CHECK-NEXT:    hologram.parallel_for %blk = %c0 to %nblocks step %c1 schedule(static) chunk(0) threshold(32) {
+  // CHECK-NEXT:    hologram.parallel_for %blk = %c0 to %nblocks step %c1 schedule(dynamic) chunk(0) threshold(32) {
   // CHECK:           %lanes = arith.constant 32 : index
   // CHECK-NEXT:      %chunk = arith.constant 1024 : index
   // CHECK:           %acc = memref.alloca() : memref<32xf32>
@@ -30,12 +48,12 @@ builtin.module {
   // CHECK:             scf.for %base = %chunk_start to %{{.*}} step %lanes {
   // CHECK-NEXT:          scf.for %lane = %c0{{.*}} to %lanes step %c1{{.*}} {
   // CHECK-NEXT:            %gid = arith.addi %base, %lane : index
-  // CHECK:                 scf.if %ok {
-  // CHECK-NEXT:              %x = memref.load %a[%gid] : memref<?xf32>
-  // CHECK:                   %[[OLD:.*]] = memref.load %acc[%lane] : memref<32xf32>
-  // CHECK-NEXT:              %[[NEW:.*]] = arith.addf %[[OLD]], %x : f32
-  // CHECK-NEXT:              memref.store %[[NEW]], %acc[%lane] : memref<32xf32>
-  // CHECK-NEXT:            }
+  // CHECK-NOT:             scf.if
+  // CHECK:                 %x = memref.load %a[%gid] : memref<?xf32>
+  // CHECK:                 %[[OLD:.*]] = memref.load %acc[%lane] : memref<32xf32>
+  // CHECK-NEXT:            %[[NEW:.*]] = arith.addf %[[OLD]], %x : f32
+  // CHECK-NEXT:            memref.store %[[NEW]], %acc[%lane] : memref<32xf32>
+  // CHECK-NEXT:          }
   // Every chunk the f32 lanes are folded into the f64 lanes and reset.
   // CHECK:             scf.for %[[L:.*]] = %c0{{.*}} to %lanes step %c1{{.*}} {
   // CHECK-NEXT:          %[[N:.*]] = memref.load %acc[%[[L]]] : memref<32xf32>
@@ -45,9 +63,13 @@ builtin.module {
   // CHECK-NEXT:          memref.store %[[WS]], %acc_wide[%[[L]]] : memref<32xf64>
   // CHECK:           scf.for %gid{{.*}} = %main_end to %hi step %c1{{.*}} {
   // CHECK-NEXT:        %lane{{.*}} = arith.subi %gid{{.*}}, %main_end : index
+  // CHECK-NOT:       hologram.atomic
   // CHECK-COUNT-32:  memref.load %acc_wide[%{{[0-9]+}}] : memref<32xf64>
   // CHECK:           memref.store %{{.*}}, %partials[%blk] : memref<256xf64>
   // CHECK-NEXT:    } {reduction_blocks = "deterministic"}
+  // CHECK-NEXT:    hologram.parallel_for %gid{{.*}} = %guarded_end to %grid step %c1 schedule(static) chunk(0) threshold(32768) {
+  // CHECK:             %old = hologram.atomic_add
+  // CHECK:         } {remainder = "ids from min(grid, n): the original body"}
   // CHECK-COUNT-8:  scf.for
   // CHECK-NOT:     scf.for
   // CHECK:         %total = memref.load %partials[%c0] : memref<256xf64>
@@ -61,13 +83,12 @@ builtin.module {
   // CHECK-NEXT:      memref.store %[[S]], %r[%[[I]]] : memref<?xf32>
   // CHECK-NEXT:    }
   // CHECK-NEXT:    hologram.return
-  // CHECK-NOT:     hologram.atomic_add
   // SMALL-LABEL: hologram.kernel @sum
   // SMALL:         %max_blocks = arith.constant 8 : index
   // SMALL-NEXT:    %min_block = arith.constant 64 : index
   // SMALL:           %chunk = arith.constant 8 : index
   // SMALL:         %partials = memref.alloca() : memref<8xf64>
-  // SMALL-NEXT:    hologram.parallel_for %blk = %c0 to %nblocks step %c1 schedule(static) chunk(0) threshold(16) {
+  // SMALL-NEXT:    hologram.parallel_for %blk = %c0 to %nblocks step %c1 schedule(dynamic) chunk(0) threshold(16) {
   // SMALL:           %acc = memref.alloca() : memref<4xf32>
   // SMALL:           %acc_wide = memref.alloca() : memref<4xf64>
   // Lanes combined pairwise: (l0 + l1) + (l2 + l3).
@@ -102,8 +123,10 @@ builtin.module {
   // NARROW-NOT:    arith.extf
   // NARROW:        %total = memref.load %partials[%c0] : memref<256xf32>
   // NARROW-NOT:    arith.truncf
+  // parallelize leaves the kernel alone: the two loops made here, nothing more.
   // PIPE-LABEL: hologram.kernel @sum
-  // PIPE:         hologram.parallel_for %blk = %c0 to %nblocks step %c1 schedule(static) chunk(0) threshold(32) {
+  // PIPE:         hologram.parallel_for %blk = %c0 to %nblocks step %c1 schedule(dynamic) chunk(0) threshold(32) {
+  // PIPE:         hologram.parallel_for %gid{{.*}} = %guarded_end to %grid
   // PIPE-NOT:     hologram.parallel_for
   // PIPE:         hologram.return
   hologram.kernel @sum(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
@@ -128,7 +151,8 @@ builtin.module {
   // CHECK:         %total = memref.load %partials[%c0] : memref<256xf64>
   // CHECK-NEXT:    %[[Z:.*]] = arith.constant 0.000000e+00 : f64
   // CHECK-NEXT:    arith.cmpf une, %total, %[[Z]] : f64
-  // CHECK-NOT:     hologram.atomic_add
+  // The original atomics are left only in the remainder loop.
+  // CHECK:         hologram.return
   hologram.kernel @dot(%a: memref<?xf64>, %b: memref<?xf64>, %r: memref<?xf64>, %n: i32) attributes {param_names = ["a", "b", "r", "n"], param_types = ["f64[]", "f64[]", "f64[]", "u32"], grid = "n"} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
@@ -153,7 +177,8 @@ builtin.module {
   // CHECK:         scf.if
   // CHECK-NEXT:      %[[K:.*]] = arith.index_cast %k : i32 to index
   // CHECK-NEXT:      memref.load %r[%[[K]]] : memref<?xf32>
-  // CHECK-NOT:     hologram.atomic_add
+  // The original atomics are left only in the remainder loop.
+  // CHECK:         hologram.return
   hologram.kernel @positive_sum(%a: memref<?xf32>, %r: memref<?xf32>, %k: i32, %n: i32) attributes {param_names = ["a", "r", "k", "n"], param_types = ["f32[]", "f32[]", "i32", "u32"], grid = "n"} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
@@ -188,7 +213,8 @@ builtin.module {
   // CHECK:         arith.cmpf olt
   // CHECK:         arith.cmpf une, %{{.*}}, %{{.*}} : f32
   // CHECK:         arith.cmpf ogt
-  // CHECK-NOT:     hologram.atomic
+  // The original atomics are left only in the remainder loop.
+  // CHECK:         hologram.return
   hologram.kernel @minmax(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
@@ -213,7 +239,8 @@ builtin.module {
   // CHECK:         arith.minui
   // CHECK:         arith.cmpi ne
   // CHECK:         arith.maxsi
-  // CHECK-NOT:     hologram.atomic
+  // The original atomics are left only in the remainder loop.
+  // CHECK:         hologram.return
   hologram.kernel @int_minmax(%a: memref<?xi32>, %umin: memref<?xi32>, %smax: memref<?xi32>, %n: i32) attributes {param_names = ["a", "umin", "smax", "n"], param_types = ["i32[]", "u32[]", "i32[]", "u32"], grid = "n"} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
@@ -233,7 +260,8 @@ builtin.module {
   // CHECK:               memref.load %acc[%lane] : memref<32xi32>
   // CHECK-NEXT:          arith.addi
   // CHECK-NEXT:          memref.store %{{.*}}, %acc[%lane] : memref<32xi32>
-  // CHECK-NOT:     hologram.atomic_add
+  // The original atomics are left only in the remainder loop.
+  // CHECK:         hologram.return
   hologram.kernel @inner_loop(%a: memref<?xi32>, %r: memref<?xi32>, %m: i32, %n: i32) attributes {param_names = ["a", "r", "m", "n"], param_types = ["i32[]", "i32[]", "i32", "u32"], grid = "n"} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32

@@ -3,6 +3,8 @@
 // RUN: hologram-opt %s -p 'fold-layout{tile=32,64,128 micro=2,3 pack=false}' | filecheck %s --check-prefix=TILE
 // RUN: hologram-opt %s -p fold-layout | hologram-opt | filecheck %s
 // RUN: hologram-opt %s -p fold-layout,fold-layout | filecheck %s
+// RUN: hologram-opt %s -p fold-layout,canonicalize,cse | filecheck %s --check-prefix=CSE
+// RUN: hologram-opt %s -p 'fold-layout{gemm_only=true}' | filecheck %s --check-prefix=GEMMONLY
 // RUN: not hologram-opt %s -p 'fold-layout{family=auto}' 2>&1 | filecheck %s --check-prefix=AUTO
 // RUN: not hologram-opt %s -p 'fold-layout{family=pow3}' 2>&1 | filecheck %s --check-prefix=BADFAM
 // RUN: not hologram-opt %s -p 'fold-layout{tile=0,4}' 2>&1 | filecheck %s --check-prefix=BADTILE
@@ -18,7 +20,7 @@ builtin.module {
   // CHECK-LABEL: hologram.kernel @gemm_f32
   // CHECK:         %[[GRID:.*]] = hologram.grid_size : index
   // CHECK:         scf.if %{{.*}} {
-  // CHECK:           hologram.parallel_for %it = %{{.*}} to %{{.*}} step %[[C48:.*]] schedule(static)
+  // CHECK:           hologram.parallel_for %it = %{{.*}} to %{{.*}} step %{{.*}} schedule(dynamic) chunk(1)
   // CHECK:             %acc = memref.alloca() : memref<4608xf32>
   // CHECK-NEXT:        %panel = memref.alloca() : memref<18432xf32>
   // CHECK-NEXT:        scf.for %jt =
@@ -55,9 +57,23 @@ builtin.module {
   // CHECK:         hologram.return
 
   // POW2-LABEL: hologram.kernel @gemm_f32
-  // POW2:         hologram.parallel_for %it = %{{.*}} to %{{.*}} step %{{.*}} schedule(static)
+  // POW2:         hologram.parallel_for %it = %{{.*}} to %{{.*}} step %{{.*}} schedule(dynamic) chunk(1)
   // POW2:           %acc = memref.alloca() : memref<8192xf32>
   // POW2-NEXT:      %panel = memref.alloca() : memref<32768xf32>
+
+  // The loop body's constants are its own (`cse` does not merge them with the ones outside):
+  // the C compiler must see them as constants inside the OpenMP loop.
+  // CSE-LABEL: hologram.kernel @gemm_f32
+  // CSE:         hologram.parallel_for %it
+  // CSE-NEXT:      arith.constant {fold_layout.local}
+  // CSE:           %acc = memref.alloca() : memref<4608xf32>
+
+  // GEMMONLY-LABEL: hologram.kernel @gemm_f32
+  // GEMMONLY:         %acc = memref.alloca() : memref<4608xf32>
+  // GEMMONLY-LABEL: hologram.kernel @transpose
+  // GEMMONLY-NEXT:    %gid = hologram.global_id : index
+  // GEMMONLY-NOT:     hologram.parallel_for
+  // GEMMONLY-LABEL: hologram.kernel @rows100
 
   // TILE-LABEL: hologram.kernel @gemm_f32
   // TILE:         %acc = memref.alloca() : memref<2048xf32>
@@ -105,9 +121,9 @@ builtin.module {
   // the rest of the body (guard included, now always true) is kept.
   // CHECK-LABEL: hologram.kernel @transpose
   // CHECK:         scf.if %{{.*}} {
-  // CHECK:           hologram.parallel_for %it = %{{.*}} to %[[M:.*]] step %{{.*}} schedule(static)
-  // CHECK-DAG:         %[[T96:.*]] = arith.constant 96 : index
-  // CHECK-DAG:         %[[T48:.*]] = arith.constant 48 : index
+  // CHECK:           hologram.parallel_for %it = %{{.*}} to %[[M:.*]] step %{{.*}} schedule(dynamic) chunk(1)
+  // CHECK-DAG:         %[[T96:.*]] = arith.constant {fold_layout.local} 96 : index
+  // CHECK-DAG:         %[[T48:.*]] = arith.constant {fold_layout.local} 48 : index
   // CHECK:             %[[IE0:.*]] = arith.addi %it, %[[T48]] overflow<nsw> : index
   // CHECK-NEXT:        %[[IE:.*]] = arith.minui %[[IE0]], %[[M]] : index
   // CHECK-NEXT:        scf.for %jt = %{{.*}} to %[[N:.*]] step %[[T96]] {
@@ -129,11 +145,11 @@ builtin.module {
   // CHECK:         hologram.return
 
   // POW2-LABEL: hologram.kernel @transpose
-  // POW2-DAG:       arith.constant 128 : index
-  // POW2-DAG:       arith.constant 64 : index
+  // POW2-DAG:       arith.constant {fold_layout.local} 128 : index
+  // POW2-DAG:       arith.constant {fold_layout.local} 64 : index
   // TILE-LABEL: hologram.kernel @transpose
-  // TILE-DAG:       arith.constant 64 : index
-  // TILE-DAG:       arith.constant 32 : index
+  // TILE-DAG:       arith.constant {fold_layout.local} 64 : index
+  // TILE-DAG:       arith.constant {fold_layout.local} 32 : index
   hologram.kernel @transpose(%x: memref<?xf32>, %y: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["x", "y", "m", "n"], param_types = ["f32[]", "f32[]", "u32", "u32"], grid = "m * n"} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32

@@ -378,6 +378,25 @@ builtin.module {
     hologram.launch @exp grid(%n) (%t, %out, %m32) : (memref<?xf32>, memref<?xf32>, i32)
     func.return
   }
+  // Launches in a loop body fuse within that block. The temporary is allocated outside the loop,
+  // so it is not the group's alone across iterations: it stays, and so do its stores.
+  // CHECK-LABEL: func.func @in_loop
+  // CHECK:         %t = memref.alloc(%n)
+  // CHECK:         scf.for
+  // CHECK-NEXT:      hologram.launch @fused_mul_neg grid(%n) (%a, %b, %t, %n32, %out)
+  // CHECK-NEXT:    }
+  func.func @in_loop(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: index) {
+    %t = memref.alloc(%n) : memref<?xf32>
+    %n32 = arith.index_cast %n : index to i32
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c3 = arith.constant 3 : index
+    scf.for %k = %c0 to %c3 step %c1 {
+      hologram.launch @mul grid(%n) (%a, %b, %t, %n32) : (memref<?xf32>, memref<?xf32>, memref<?xf32>, i32)
+      hologram.launch @neg grid(%n) (%t, %out, %n32) : (memref<?xf32>, memref<?xf32>, i32)
+    }
+    func.return
+  }
 }
 
 // BAD: max-kernels must be >= 0
