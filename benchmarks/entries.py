@@ -25,6 +25,7 @@ from benchmarks.harness import Case, Impl, Skip
 from benchmarks.numba_impls import load as numba
 
 F32 = 4
+BLAS_PAUSE_S = 0.1  # after numpy's multi-threaded BLAS calls: OpenBLAS's workers spin that long
 ELEMENTWISE_SIZES = [100, 1_000, 3_072, 100_000, 1_000_000, 16_000_000]
 ELEMENTWISE_QUICK = [1_000, 100_000, 16_000_000]
 
@@ -117,9 +118,10 @@ def _kernel_case(op, size, kernel_name, n_in, numpy_fn, numba_name, scalars=(), 
     def numba_impl(nb):
         fn = getattr(nb, numba_name)
         out_nb = np.empty(n, np.float32)
+        nb_scalars = tuple(np.float32(s) for s in scalars)
 
         def run():
-            fn(*ins, out_nb)
+            fn(*ins, *nb_scalars, out_nb)
             return out_nb
         return run
 
@@ -139,7 +141,7 @@ def ew_vector_add(n):
 
 def ew_saxpy(n):
     alpha = 2.5
-    return _kernel_case("saxpy", n, "saxpy", 2, lambda x, y: np.float32(alpha) * x + y, None,
+    return _kernel_case("saxpy", n, "saxpy", 2, lambda x, y: np.float32(alpha) * x + y, "saxpy",
                         scalars=(alpha,), flops_per=2)
 
 
@@ -237,7 +239,8 @@ def _reduction_case(op, n, kernel_name, n_in, np_fn, numba_name, ops_name):
     impls = {
         "hologram": Impl(_lazy(kernel_runner(lambda: hg.kernel(kernel_name)))),
         "hologram ops": Impl(_lazy(ops_impl)),
-        "numpy": Impl(lambda: np_fn(*ins)),
+        # np.dot of two vectors is OpenBLAS's multi-threaded sdot.
+        "numpy": Impl(lambda: np_fn(*ins), pause_s=BLAS_PAUSE_S if np_fn is np.dot else 0.005),
         "numba": _numba_impl(lambda nb: (lambda: getattr(nb, numba_name)(*ins))),
     }
     notes = []
@@ -361,7 +364,7 @@ def la_gemv(n) -> Case:
     return Case("linalg", "gemv", n, f"{n}×{n}", impls={
         "hologram": Impl(_lazy(ops_impl)),
         "hologram kernel": Impl(_lazy(kernel_impl)),
-        "numpy": Impl(lambda: a @ x),
+        "numpy": Impl(lambda: a @ x, pause_s=BLAS_PAUSE_S),
         "numba": _numba_impl(numba_impl),
     }, bytes=F32 * (n * n + 2 * n), flops=2.0 * n * n, rtol=1e-3, atol=1e-3,
         notes=["hologram = ops.gemv; hologram kernel = one output row per id (benchmarks/kernels.py)"])
@@ -399,7 +402,7 @@ def la_gemm(n) -> Case:
     return Case("linalg", "gemm", n, f"{n}×{n}×{n}", impls={
         "hologram": Impl(_lazy(ops_impl)),
         "hologram seed kernel": Impl(_lazy(kernel_impl)),
-        "numpy": Impl(lambda: a @ b),
+        "numpy": Impl(lambda: a @ b, pause_s=BLAS_PAUSE_S),
         "numba": _numba_impl(numba_impl),
     }, bytes=F32 * 3 * n * n, flops=2.0 * n ** 3, rtol=1e-3, atol=1e-3,
         notes=["hologram = ops.gemm; hologram seed kernel = one output element per id "
@@ -438,7 +441,7 @@ def nn_conv2d(shape) -> Case:
     flops = 2.0 * nb_ * ko * ch * 9 * h * wd
     return Case("nn", "conv2d 3×3 pad 1", int(flops), f"{nb_}×{ch}×{h}×{wd} → {ko}", impls={
         "hologram": Impl(_lazy(ops_impl)),
-        "numpy": Impl(lambda: _np_conv2d(x, w, 1)),
+        "numpy": Impl(lambda: _np_conv2d(x, w, 1), pause_s=BLAS_PAUSE_S),
         "numba": _numba_impl(numba_impl),
     }, bytes=F32 * (x.size + w.size + out_nb.size), flops=flops, rtol=1e-3, atol=1e-3,
         notes=["numpy = sliding_window_view + einsum(optimize=True) (im2col through BLAS)"])

@@ -37,6 +37,11 @@ class Impl:
     atol: float | None = None
     # A yardstick only (a plain Python call): timed, but no ratio against it.
     ratio: bool = True
+    # Pause after this implementation's samples, so its thread pool has gone idle before the
+    # next implementation is timed. Measured here: libgomp's workers spin for a few ms after a
+    # parallel region (numpy's gemv right after a Hologram kernel ran 7x slower), OpenBLAS's
+    # for tens of ms after a BLAS call (a Hologram gemm right after numpy's ran 2x slower).
+    pause_s: float = 0.005
 
 
 @dataclass
@@ -160,10 +165,12 @@ def time_interleaved(impls: dict[str, Impl], rounds: int, target_s: float,
         batches[name], first = calibrate(impl.fn, target_s)
         if first is not None:
             samples[name].append(first)
+        time.sleep(impl.pause_s)
     round_s = time.perf_counter() - t_start  # a round costs about what calibrating cost
     min_rounds = 1 if round_s > max_total_s / 3 else 3
-    # Only short calls get an untimed call first: a long one amortizes the switch by itself.
-    settle = {name: batches[name] > 1 for name in impls}
+    # Short calls get an untimed call first (caches, a sleeping thread's wake-up); a long one
+    # amortizes that by itself.
+    settle = {name: batches[name] > 1 or samples[name] == [] for name in impls}
     while min(len(s) for s in samples.values()) < rounds:
         done = min(len(s) for s in samples.values())
         if done >= min_rounds and time.perf_counter() - t_start + round_s > max_total_s:
@@ -175,6 +182,7 @@ def time_interleaved(impls: dict[str, Impl], rounds: int, target_s: float,
             if settle[name]:
                 impl.fn()  # untimed: lets the previous implementation's thread pool quiet down
             samples[name].append(_time_batch(impl.fn, batches[name]))
+            time.sleep(impl.pause_s)
         round_s = time.perf_counter() - t_round
     return {
         name: Timing(median_s=statistics.median(s), min_s=min(s), rounds=len(s), batch=batches[name])

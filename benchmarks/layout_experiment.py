@@ -75,6 +75,14 @@ TILES: dict[tuple[str, str], tuple[int, int, int]] = {
     ("smooth23", "L"): (96, 192, 384),
     ("pow2", "L"): (128, 256, 512),
 }
+# One dimension at a time through both families, the others fixed: if 2^a * 3^b sizes were
+# special, the smooth23 points would stand out from a smooth curve.
+SWEEP_N = 1024
+SWEEP: dict[str, list[tuple[int, int, int]]] = {
+    "columns": [(96, c, 256) for c in (48, 64, 96, 128, 192, 256)],
+    "rows": [(r, 128, 256) for r in (24, 32, 48, 64, 96, 128)],
+    "reduction": [(96, 128, k) for k in (96, 128, 192, 256, 384, 512)],
+}
 GEMM_SIZES = [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048),
               (1000, 1500, 700)]
 STENCIL_SIZES = [(1000, 1000), (3000, 3000), (768, 4096)]
@@ -121,7 +129,7 @@ def run(quick: bool, rounds: int | None = None, only: str | None = None) -> dict
     rows: list[dict] = []
 
     gemm_sizes = GEMM_SIZES[:2] if quick else GEMM_SIZES
-    if only == "stencil":
+    if only in ("stencil", "sweep"):
         gemm_sizes = []
     for m, n, k in gemm_sizes:
         a = rng.standard_normal((m, k), dtype=np.float32)
@@ -152,8 +160,12 @@ def run(quick: bool, rounds: int | None = None, only: str | None = None) -> dict
                          "seconds": t, "gflops": flop / t / 1e9,
                          "vs_numpy": times["numpy"] / t})
 
+    if only in (None, "gemm", "sweep") and not quick:
+        rows += sweep(src, rounds, rng)
+    if only == "sweep":
+        gemm_sizes = []
     stencil_sizes = STENCIL_SIZES[:1] if quick else STENCIL_SIZES
-    if only == "gemm":
+    if only in ("gemm", "sweep"):
         stencil_sizes = []
     for m, n in stencil_sizes:
         x = rng.standard_normal((m, n), dtype=np.float32)
@@ -188,6 +200,65 @@ def run(quick: bool, rounds: int | None = None, only: str | None = None) -> dict
         "rounds": rounds,
         "rows": rows,
     }
+
+
+def sweep(src: Path, rounds: int, rng: np.random.Generator) -> list[dict]:
+    """GEMM at SWEEP_N with one tile dimension varied; all variants and numpy interleaved."""
+    import hologram
+
+    n = SWEEP_N
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    ref = a @ b
+    af, bf = a.ravel(), b.ravel()
+    fns: dict[str, Callable[[], object]] = {"numpy": lambda: a @ b}
+    labels: dict[str, tuple[str, tuple[int, int, int]]] = {}
+    for dim, tiles in SWEEP.items():
+        for tile in tiles:
+            name = f"{dim}:{'x'.join(map(str, tile))}"
+            if name in fns:
+                continue
+            k = hologram.load_kernels(src, pipeline=with_fold(tile))["gemm_f32"]
+            out = np.zeros(n * n, np.float32)
+            k(af, bf, out, n, n, n)
+            if not np.allclose(out.reshape(n, n), ref, rtol=1e-3, atol=1e-3):
+                raise SystemExit(f"sweep {name}: wrong result")
+            fns[name] = (lambda f=k, o=out: f(af, bf, o, n, n, n))
+            labels[name] = (dim, tile)
+    times = best_of_interleaved(fns, rounds)
+    flop = 2.0 * n ** 3
+    rows = []
+    for name, (dim, tile) in labels.items():
+        rows.append({"kernel": "gemm-sweep", "size": f"{n}x{n}x{n}", "variant": name,
+                     "dim": dim, "tile": list(tile), "seconds": times[name],
+                     "gflops": flop / times[name] / 1e9, "vs_numpy": times["numpy"] / times[name]})
+    rows.append({"kernel": "gemm-sweep", "size": f"{n}x{n}x{n}", "variant": "numpy",
+                 "seconds": times["numpy"], "gflops": flop / times["numpy"] / 1e9, "vs_numpy": 1.0})
+    return rows
+
+
+def sweep_table(result: dict) -> str:
+    rows = [r for r in result["rows"] if r["kernel"] == "gemm-sweep"]
+    if not rows:
+        return ""
+    numpy_row = next(r for r in rows if r["variant"] == "numpy")
+    lines = [f"**GEMM {SWEEP_N}, one tile dimension varied** (GFLOP/s, numpy "
+             f"{numpy_row['gflops']:.1f}; * = smooth23 size that is not a power of two)\n"]
+    for dim, tiles in SWEEP.items():
+        axis = {"rows": 0, "columns": 1, "reduction": 2}[dim]
+        cells, heads = [], []
+        for tile in tiles:
+            r = next(r for r in rows if r.get("dim") == dim and r["tile"] == list(tile))
+            v = tile[axis]
+            heads.append(f"{v}{'*' if v & (v - 1) else ''}")
+            cells.append(f"{r['gflops']:.1f}")
+        shown = list(tiles[0])
+        shown[axis] = "·"
+        lines.append(f"| {dim} (tile {'x'.join(map(str, shown))}) | " + " | ".join(heads) + " |")
+        lines.append("|---" * (len(tiles) + 1) + "|")
+        lines.append("| GFLOP/s | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def table(result: dict) -> str:
@@ -270,14 +341,15 @@ def main() -> None:
     parser.add_argument("--write-doc", action="store_true",
                         help="replace the table in docs/layout-experiment.md")
     parser.add_argument("--rounds", type=int, help="interleaved rounds per size (default 7)")
-    parser.add_argument("--only", choices=["gemm", "stencil"], help="run one kernel only")
+    parser.add_argument("--only", choices=["gemm", "stencil", "sweep"],
+                        help="run one part only")
     parser.add_argument("--tag", default="", help="suffix of the result and plot file names")
     args = parser.parse_args()
     result = run(args.quick, args.rounds, args.only)
     results = RESULTS.with_name(RESULTS.stem + args.tag + RESULTS.suffix)
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(result, indent=1))
-    text = table(result)
+    text = table(result) + "\n" + sweep_table(result)
     print(text)
     machine = result["machine"]
     print(f"load average (1, 5, 15 min) at the start: {machine['loadavg_at_start']}, "

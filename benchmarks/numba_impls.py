@@ -28,6 +28,11 @@ def load() -> SimpleNamespace:
             out[i] = a[i] + b[i]
 
     @jit
+    def saxpy(x, y, alpha, out):
+        for i in prange(x.shape[0]):
+            out[i] = alpha * x[i] + y[i]
+
+    @jit
     def mul_add(a, b, c, out):
         for i in prange(a.shape[0]):
             out[i] = a[i] * b[i] + c[i]
@@ -144,7 +149,7 @@ def load() -> SimpleNamespace:
                     out[bi, k, i, j] = acc
 
     return SimpleNamespace(
-        version=numba.__version__, vector_add=vector_add, mul_add=mul_add,
+        version=numba.__version__, vector_add=vector_add, saxpy=saxpy, mul_add=mul_add,
         sigmoid_mul_add=sigmoid_mul_add, tanh=tanh, gelu_bias=gelu_bias, chain5=chain5,
         total=total, dot=dot, softmax=softmax, layer_norm=layer_norm, gemv=gemv, gemm=gemm,
         conv2d=conv2d,

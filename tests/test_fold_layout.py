@@ -90,10 +90,11 @@ def vadd(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32
         out[idx] = a[idx] + b[idx]
 '''
 
-# The default options, and tiny tiles with an odd register block (every remainder path runs on
-# small sizes). The pow2 family differs from smooth23 only in numbers (see the FileCheck file).
+# The default options; small packed tiles (several tiles in every dimension on small sizes);
+# tiny unpacked tiles with an odd register block. The families differ only in their numbers.
 PIPELINES = {
-    "smooth23": "fold-layout",
+    "default": "fold-layout",
+    "packed": "fold-layout{family=smooth23 tile=12,24,9}",
     "small": "fold-layout{tile=5,7,3 micro=2,3 pack=false}",
 }
 FILECHECK = Path(__file__).parent / "filecheck" / "passes" / "fold-layout.mlir"
@@ -305,9 +306,9 @@ def test_bad_options_are_one_line_errors(spec, message):
 
 
 def test_tile_sizes():
-    assert FoldLayout().tile_sizes() == (48, 96, 192)
-    assert FoldLayout(family="pow2").tile_sizes() == (64, 128, 256)
-    assert FoldLayout(tile=(24, 48)).tile_sizes() == (24, 48, 192)
+    assert FoldLayout().tile_sizes() == (128, 256, 256)
+    assert FoldLayout(family="smooth23").tile_sizes() == (96, 192, 192)
+    assert FoldLayout(tile=(24, 48)).tile_sizes() == (24, 48, 256)
     assert FoldLayout(family="pow2", tile=(8, 16, 32)).tile_sizes() == (8, 16, 32)
 
 

@@ -27,10 +27,12 @@ from hologram.passes.fold_layout_ir import (
     product_leaves,
 )
 
-# Tile sizes (rows, columns, reduction) of each family. smooth23 sizes are 2^a * 3^b.
+# Tile sizes (rows, columns, reduction) of each family. smooth23 sizes are 2^a * 3^b. Measured
+# (docs/layout-experiment.md): wider column tiles are faster up to 192-256, the reduction tile
+# hardly matters, and 2^a * 3^b sizes are not special; pow2 is the default.
 FAMILIES: dict[str, tuple[int, int, int]] = {
-    "pow2": (64, 128, 256),
-    "smooth23": (48, 96, 192),
+    "pow2": (128, 256, 256),
+    "smooth23": (96, 192, 192),
 }
 MAX_DIMS = 3
 # The GEMM nest's per-thread locals (R x C accumulator + K x C panel) live on the thread's stack.
@@ -422,8 +424,9 @@ class FoldLayout(ModulePass):
     exits, calls) are left as they were.
 
     Options:
-      family=smooth23|pow2   tile sizes (rows, columns, reduction): smooth23 = (48, 96, 192),
-                             pow2 = (64, 128, 256). `auto` (measured) is not implemented.
+      family=pow2|smooth23   tile sizes (rows, columns, reduction): pow2 = (128, 256, 256)
+                             (default), smooth23 = (96, 192, 192). `auto` (measured) is not
+                             implemented.
       tile=R,C[,K]           explicit tile sizes; override the family.
       micro=MR,KU            register block of the GEMM nest: MR rows, KU k-steps (default 4,4).
       pack=true|false        pack B's panel into a contiguous local buffer (default true).
@@ -432,7 +435,7 @@ class FoldLayout(ModulePass):
 
     name = "fold-layout"
 
-    family: str = "smooth23"
+    family: str = "pow2"
     tile: tuple[int, ...] = ()
     micro: tuple[int, ...] = (4, 4)
     pack: bool = True

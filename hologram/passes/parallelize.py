@@ -28,6 +28,10 @@ from hologram.dialects.hologram import (
 # Grids with fewer ids than this run serially on the calling thread. Measured on the project's
 # 2-core machine, see the `threshold` option in the pass docstring.
 DEFAULT_THRESHOLD = 32768
+# The same for kernels whose ids each run an inner loop: every id does many times more work, so
+# far fewer ids pay for the parallel region (a 128-row softmax or a 128x128 gemm must not run
+# serially).
+DEFAULT_LOOP_THRESHOLD = 256
 
 
 def simd_blocker(ops: list[Operation]) -> str | None:
@@ -56,7 +60,7 @@ def simd_blocker(ops: list[Operation]) -> str | None:
 
 @dataclass(frozen=True)
 class Parallelize(ModulePass):
-    """parallelize{schedule=static chunk=0 threshold=32768 simd=true}
+    """parallelize{schedule=static chunk=0 threshold=32768 loop-threshold=256 simd=true}
 
     Turns each SIMT `hologram.kernel` into an explicit loop over its grid:
 
@@ -84,6 +88,9 @@ class Parallelize(ModulePass):
       1k to 262k ids. An empty parallel region cost 1.5-3 µs depending on the other work on
       the machine; the serial and parallel times crossed at 16k-64k ids (two runs under
       different load), and 32768 sits in that range. Numbers in docs/passes.md.
+    - `loop-threshold`: the threshold used instead when the body has an inner loop (`scf.for`
+      or `scf.while`): each id then does a loop's worth of work, so a row-wise kernel over 128
+      rows is worth running in parallel. Default 256 ids.
     - `simd`: mark the loop `simd` where the body allows it (default true); false never does.
       The body allows it when it has no early return, no atomics, no inner `scf.while`, no
       `break`/`continue` and no calls (see `simd_blocker`). A refused loop carries the reason
@@ -103,6 +110,7 @@ class Parallelize(ModulePass):
     schedule: str = "static"
     chunk: int = 0
     threshold: int = DEFAULT_THRESHOLD
+    loop_threshold: int = DEFAULT_LOOP_THRESHOLD
     simd: bool = True
 
     def __post_init__(self) -> None:
@@ -115,6 +123,10 @@ class Parallelize(ModulePass):
             raise ValueError(f"parallelize: chunk must be >= 0, not {self.chunk}")
         if self.threshold < 0:
             raise ValueError(f"parallelize: threshold must be >= 0, not {self.threshold}")
+        if self.loop_threshold < 0:
+            raise ValueError(
+                f"parallelize: loop-threshold must be >= 0, not {self.loop_threshold}"
+            )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for kernel in [k for k in op.walk() if isinstance(k, KernelOp)]:
@@ -158,9 +170,11 @@ class Parallelize(ModulePass):
               clone: bool) -> ParallelForOp:
         """A grid loop over [lb, ub) running `ops` (moved, or copied with `clone`)."""
         blocker = simd_blocker(ops) if self.simd else "simd=false"
+        has_loop = any(isinstance(o, scf.ForOp | scf.WhileOp) for top in ops for o in top.walk())
         loop = ParallelForOp(
             lb, ub, step, Region(Block(arg_types=[IndexType()])),
-            schedule=self.schedule, chunk=self.chunk, threshold=self.threshold,
+            schedule=self.schedule, chunk=self.chunk,
+            threshold=self.loop_threshold if has_loop else self.threshold,
             simd=blocker is None,
         )
         if blocker is not None and self.simd:

@@ -1,5 +1,5 @@
 // RUN: hologram-opt %s -p fold-layout | filecheck %s
-// RUN: hologram-opt %s -p 'fold-layout{family=pow2}' | filecheck %s --check-prefix=POW2
+// RUN: hologram-opt %s -p 'fold-layout{family=smooth23}' | filecheck %s --check-prefix=SMOOTH
 // RUN: hologram-opt %s -p 'fold-layout{tile=32,64,128 micro=2,3 pack=false}' | filecheck %s --check-prefix=TILE
 // RUN: hologram-opt %s -p fold-layout | hologram-opt | filecheck %s
 // RUN: hologram-opt %s -p fold-layout,fold-layout | filecheck %s
@@ -15,14 +15,14 @@
 
 builtin.module {
   // The seed's one-thread-per-element GEMM: the GEMM nest. Exactness test first, then the
-  // tiled nest (row tiles parallel, 48 x 96 accumulator tile, B's 192 x 96 panel packed), and
+  // tiled nest (row tiles parallel, 128 x 256 accumulator tile, B's 256 x 256 panel packed), and
   // the unchanged SIMT body as the fallback.
   // CHECK-LABEL: hologram.kernel @gemm_f32
   // CHECK:         %[[GRID:.*]] = hologram.grid_size : index
   // CHECK:         scf.if %{{.*}} {
   // CHECK:           hologram.parallel_for %it = %{{.*}} to %{{.*}} step %{{.*}} schedule(dynamic) chunk(1)
-  // CHECK:             %acc = memref.alloca() : memref<4608xf32>
-  // CHECK-NEXT:        %panel = memref.alloca() : memref<18432xf32>
+  // CHECK:             %acc = memref.alloca() : memref<32768xf32>
+  // CHECK-NEXT:        %panel = memref.alloca() : memref<65536xf32>
   // CHECK-NEXT:        scf.for %jt =
   // CHECK:               scf.for %kt =
   // CHECK:                   memref.load %B[
@@ -44,7 +44,7 @@ builtin.module {
   // CHECK-NEXT:                arith.addf
   // CHECK-NEXT:                memref.store %{{.*}}, %acc[
   // The epilogue runs per element of the tile, with the sum read from the accumulator tile.
-  // CHECK:                 %sum = memref.load %acc[%{{.*}}] : memref<4608xf32>
+  // CHECK:                 %sum = memref.load %acc[%{{.*}}] : memref<32768xf32>
   // CHECK-NOT:             scf.for
   // CHECK:                 memref.store %sum, %C[%{{.*}}] : memref<?xf32>
   // CHECK:         } else {
@@ -56,20 +56,20 @@ builtin.module {
   // CHECK:             memref.store %{{.*}}, %C[%[[ID]]] : memref<?xf32>
   // CHECK:         hologram.return
 
-  // POW2-LABEL: hologram.kernel @gemm_f32
-  // POW2:         hologram.parallel_for %it = %{{.*}} to %{{.*}} step %{{.*}} schedule(dynamic) chunk(1)
-  // POW2:           %acc = memref.alloca() : memref<8192xf32>
-  // POW2-NEXT:      %panel = memref.alloca() : memref<32768xf32>
+  // SMOOTH-LABEL: hologram.kernel @gemm_f32
+  // SMOOTH:         hologram.parallel_for %it = %{{.*}} to %{{.*}} step %{{.*}} schedule(dynamic) chunk(1)
+  // SMOOTH:           %acc = memref.alloca() : memref<18432xf32>
+  // SMOOTH-NEXT:      %panel = memref.alloca() : memref<36864xf32>
 
   // The loop body's constants are its own (`cse` does not merge them with the ones outside):
   // the C compiler must see them as constants inside the OpenMP loop.
   // CSE-LABEL: hologram.kernel @gemm_f32
   // CSE:         hologram.parallel_for %it
   // CSE-NEXT:      arith.constant {fold_layout.local}
-  // CSE:           %acc = memref.alloca() : memref<4608xf32>
+  // CSE:           %acc = memref.alloca() : memref<32768xf32>
 
   // GEMMONLY-LABEL: hologram.kernel @gemm_f32
-  // GEMMONLY:         %acc = memref.alloca() : memref<4608xf32>
+  // GEMMONLY:         %acc = memref.alloca() : memref<32768xf32>
   // GEMMONLY-LABEL: hologram.kernel @transpose
   // GEMMONLY-NEXT:    %gid = hologram.global_id : index
   // GEMMONLY-NOT:     hologram.parallel_for
@@ -122,12 +122,12 @@ builtin.module {
   // CHECK-LABEL: hologram.kernel @transpose
   // CHECK:         scf.if %{{.*}} {
   // CHECK:           hologram.parallel_for %it = %{{.*}} to %[[M:.*]] step %{{.*}} schedule(dynamic) chunk(1)
-  // CHECK-DAG:         %[[T96:.*]] = arith.constant {fold_layout.local} 96 : index
-  // CHECK-DAG:         %[[T48:.*]] = arith.constant {fold_layout.local} 48 : index
-  // CHECK:             %[[IE0:.*]] = arith.addi %it, %[[T48]] overflow<nsw> : index
+  // CHECK-DAG:         %[[TC:.*]] = arith.constant {fold_layout.local} 256 : index
+  // CHECK-DAG:         %[[TR:.*]] = arith.constant {fold_layout.local} 128 : index
+  // CHECK:             %[[IE0:.*]] = arith.addi %it, %[[TR]] overflow<nsw> : index
   // CHECK-NEXT:        %[[IE:.*]] = arith.minui %[[IE0]], %[[M]] : index
-  // CHECK-NEXT:        scf.for %jt = %{{.*}} to %[[N:.*]] step %[[T96]] {
-  // CHECK-NEXT:          %[[JE0:.*]] = arith.addi %jt, %[[T96]] overflow<nsw> : index
+  // CHECK-NEXT:        scf.for %jt = %{{.*}} to %[[N:.*]] step %[[TC]] {
+  // CHECK-NEXT:          %[[JE0:.*]] = arith.addi %jt, %[[TC]] overflow<nsw> : index
   // CHECK-NEXT:          %[[JE:.*]] = arith.minui %[[JE0]], %[[N]] : index
   // CHECK-NEXT:          scf.for %i = %it to %[[IE]] step
   // CHECK-NEXT:            scf.for %j = %jt to %[[JE]] step
@@ -144,9 +144,9 @@ builtin.module {
   // CHECK:           arith.divui
   // CHECK:         hologram.return
 
-  // POW2-LABEL: hologram.kernel @transpose
-  // POW2-DAG:       arith.constant {fold_layout.local} 128 : index
-  // POW2-DAG:       arith.constant {fold_layout.local} 64 : index
+  // SMOOTH-LABEL: hologram.kernel @transpose
+  // SMOOTH-DAG:       arith.constant {fold_layout.local} 192 : index
+  // SMOOTH-DAG:       arith.constant {fold_layout.local} 96 : index
   // TILE-LABEL: hologram.kernel @transpose
   // TILE-DAG:       arith.constant {fold_layout.local} 64 : index
   // TILE-DAG:       arith.constant {fold_layout.local} 32 : index
@@ -169,7 +169,7 @@ builtin.module {
   }
 
   // A bound no tile divides (100 rows of n), written `bound > idx`: the row tiles end at
-  // min(it + 48, 100).
+  // min(it + 128, 100).
   // CHECK-LABEL: hologram.kernel @rows100
   // CHECK:         %[[C100:.*]] = arith.constant 100 : i64
   // CHECK:         %[[M:.*]] = arith.index_cast %[[C100]] : i64 to index

@@ -3,6 +3,7 @@
 // RUN: hologram-opt %s -p 'parallelize{schedule=guided}' | filecheck %s --check-prefix=GUIDED
 // RUN: hologram-opt %s -p 'parallelize{threshold=0}' | filecheck %s --check-prefix=THR0
 // RUN: hologram-opt %s -p 'parallelize{threshold=100}' | filecheck %s --check-prefix=THR100
+// RUN: hologram-opt %s -p 'parallelize{loop-threshold=7}' | filecheck %s --check-prefix=LOOPTHR
 // RUN: hologram-opt %s -p 'parallelize{simd=false}' | filecheck %s --check-prefix=NOSIMD
 // RUN: hologram-opt %s -p parallelize | hologram-opt | filecheck %s
 // RUN: hologram-opt %s -p parallelize,parallelize | filecheck %s
@@ -115,7 +116,7 @@ builtin.module {
 
   // An inner while loop with a break: parallel, not simd.
   // CHECK-LABEL: hologram.kernel @search
-  // CHECK:         hologram.parallel_for %gid = %c0 to %grid step %c1 schedule(static) chunk(0) threshold(32768) {
+  // CHECK:         hologram.parallel_for %gid = %c0 to %grid step %c1 schedule(static) chunk(0) threshold(256) {
   // CHECK:         } {no_simd = "inner scf.while loop"}
   hologram.kernel @search(%a: memref<?xi32>, %n: i32) attributes {param_names = ["a", "n"], param_types = ["i32[]", "u32"], grid = "n"} {
     %gid = hologram.global_id : index
@@ -131,9 +132,12 @@ builtin.module {
 
   // No guard, no id: still one body per id, simd (an inner counted loop is fine).
   // CHECK-LABEL: hologram.kernel @fill
-  // CHECK:         hologram.parallel_for %gid = %c0 to %grid step %c1 schedule(static) chunk(0) simd threshold(32768) {
+  // CHECK:         hologram.parallel_for %gid = %c0 to %grid step %c1 schedule(static) chunk(0) simd threshold(256) {
   // CHECK-NEXT:      %v = arith.constant 1.000000e+00 : f32
   // CHECK:           scf.for %k = %z to %m step %o : i32 {
+  // Each id runs a loop: the lower loop threshold applies.
+  // LOOPTHR-LABEL: hologram.kernel @fill
+  // LOOPTHR: hologram.parallel_for %gid = %c0 to %grid step %c1 schedule(static) chunk(0) simd threshold(7) {
   hologram.kernel @fill(%a: memref<?xf32>, %m: i32) attributes {param_names = ["a", "m"], param_types = ["f32[]", "i32"]} {
     %v = arith.constant 1.0 : f32
     %z = arith.constant 0 : i32
