@@ -194,7 +194,7 @@ def run(quick: bool, rounds: int | None = None, only: str | None = None) -> dict
         "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
                     "loadavg_at_start": load_at_start, "loadavg_at_end": os.getloadavg(),
                     "threads": {v: os.environ.get(v) for v in
-                                ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}},
+                                ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY")}},
         "tiles": {f"{f}-{s}": list(t) for (f, s), t in TILES.items()},
         "default_pipeline": default_pipeline(),
         "rounds": rounds,

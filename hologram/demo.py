@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 import hologram
+import hologram.ops as ops
 
 KERNELS = '''
 from hologram.lang import DeviceArray, f32, u32, get_global_id, atomic_add_f32, exp
@@ -72,6 +73,53 @@ def main() -> None:
         kernels["sigmoid"].simulate(small, sim, 5)
         kernels["sigmoid"](small, out[:5], 5)
         show("sigmoid", out[:5], sim, labels=("compiled", "simulated (pure Python)"))
+
+    show_ops()
+
+
+def _median_time(fn, rounds: int = 15) -> float:
+    fn()  # warm-up: compile or load from the cache
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def show_ops() -> None:
+    """A few `hologram.ops` beside numpy, with median times (a quick look; see `make bench`)."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(1_000_000, dtype=np.float32)
+    y = rng.standard_normal(1_000_000, dtype=np.float32)
+    rows = rng.standard_normal((512, 1024), dtype=np.float32)
+    m = rng.standard_normal((256, 256), dtype=np.float32)
+
+    @hologram.jit
+    def fused(a, b):
+        return ops.sigmoid(a * b + 1.0)
+
+    def np_softmax(r):
+        e = np.exp(r - r.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    cases = [
+        ("ops.sigmoid(x)", lambda: ops.sigmoid(x), lambda: 1 / (1 + np.exp(-x))),
+        ("ops.sum(x)", lambda: ops.sum(x), lambda: x.sum()),
+        ("ops.dot(x, y)", lambda: ops.dot(x, y), lambda: np.dot(x, y)),
+        ("ops.softmax(rows)", lambda: ops.softmax(rows), lambda: np_softmax(rows)),
+        ("ops.matmul(m, m)", lambda: ops.matmul(m, m), lambda: m @ m),
+        ("jit sigmoid(x*y+1)", lambda: fused(x, y), lambda: 1 / (1 + np.exp(-(x * y + 1)))),
+    ]
+    print("\nhologram.ops beside numpy (median of 15 runs; this machine is shared, see `make bench`)")
+    print(f"{'op':<20} {'max |diff|':>11} {'hologram':>11} {'numpy':>11} {'numpy/hologram':>15}")
+    for name, ours, theirs in cases:
+        got = np.asarray(ours(), dtype=np.float64)
+        want = np.asarray(theirs(), dtype=np.float64)
+        err = float(np.max(np.abs(got - want))) if got.size else 0.0
+        t_ours, t_np = _median_time(ours), _median_time(theirs)
+        print(f"{name:<20} {err:>11.2e} {t_ours * 1e3:>9.3f}ms {t_np * 1e3:>9.3f}ms "
+              f"{t_np / t_ours:>14.2f}x")
 
 
 if __name__ == "__main__":

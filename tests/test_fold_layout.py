@@ -68,6 +68,18 @@ def gemm_alpha_beta(a: DeviceArray[f32], b: DeviceArray[f32], c: DeviceArray[f32
         out[idx] = r
 
 
+def gemm_square(A: DeviceArray[f32], B: DeviceArray[f32], C: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx >= n * n:
+        return
+    i = idx // n
+    j = idx % n
+    acc = 0.0
+    for k in range(n):
+        acc += A[i * n + k] * B[k * n + j]
+    C[idx] = acc
+
+
 def transpose(x: DeviceArray[f32], y: DeviceArray[f32], m: u32, n: u32):
     idx = get_global_id()
     if idx < m * n:
@@ -141,7 +153,7 @@ def run_both(plain, folded, name, arrays, scalars, out_index, grid=None, order=N
 def test_gemm_gets_the_gemm_nest(folded):
     ir = folded["gemm_f32"].mlir(pipeline=folded["gemm_f32"]._unit.pipeline)
     assert "hologram.parallel_for %it" in ir and "%acc = memref.alloca() : memref<" in ir
-    for name in ("gemm_strided", "gemm_alpha_beta"):
+    for name in ("gemm_strided", "gemm_alpha_beta", "gemm_square"):
         ir2 = folded[name].mlir(pipeline=folded[name]._unit.pipeline)
         assert "%acc = memref.alloca() : memref<" in ir2 and "%sum = memref.load %acc" in ir2
 
@@ -170,6 +182,16 @@ def test_gemm_bit_identical(plain, folded, m, n, k):
     if m * n:
         np.testing.assert_allclose(got.reshape(m, n), a.reshape(m, k) @ b.reshape(k, n),
                                    rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("n", [1, 2, 17, 130])
+def test_square_gemm_one_size_parameter(plain, folded, n):
+    a, b = rand(n * n, 13), rand(n * n, 14)
+    c = np.zeros(n * n, np.float32)
+    want, got = run_both(plain, folded, "gemm_square", [a, b, c], [n], 2)
+    assert np.array_equal(want, got)
+    np.testing.assert_allclose(got.reshape(n, n), a.reshape(n, n) @ b.reshape(n, n), rtol=1e-4,
+                               atol=1e-4)
 
 
 @pytest.mark.parametrize("grid_delta", [-7, 0, 5])
@@ -306,14 +328,14 @@ def test_bad_options_are_one_line_errors(spec, message):
 
 
 def test_tile_sizes():
-    assert FoldLayout().tile_sizes() == (128, 256, 256)
-    assert FoldLayout(family="smooth23").tile_sizes() == (96, 192, 192)
-    assert FoldLayout(tile=(24, 48)).tile_sizes() == (24, 48, 256)
+    assert FoldLayout().tile_sizes() == (128, 256, 512)
+    assert FoldLayout(family="smooth23").tile_sizes() == (96, 192, 384)
+    assert FoldLayout(tile=(24, 48)).tile_sizes() == (24, 48, 512)
     assert FoldLayout(family="pow2", tile=(8, 16, 32)).tile_sizes() == (8, 16, 32)
 
 
 # ------------------------------------------------------------------------------------------------
-# The C snippet for `overflow<nsw>` index arithmetic (hologram/backends/c/ops_vector.py)
+# The C snippet for `overflow<nsw>` index arithmetic (hologram/backends/c/ops_arith.py)
 # ------------------------------------------------------------------------------------------------
 def test_nsw_arithmetic_prints_plain_signed_c():
     from hologram.backends.c.emitter import CEmitter
@@ -327,5 +349,5 @@ def test_nsw_arithmetic_prints_plain_signed_c():
     for op in (a, b, nsw, wrap):
         em.emit_op(op)
     text = "\n".join(em.lines)
-    assert re.search(r"int64_t \w+ = \w+ \+ \w+;", text)
+    assert re.search(r"int64_t \w+ = INT64_C\(3\) \+ INT64_C\(4\);", text)
     assert "(uint64_t)" in text.splitlines()[-1]

@@ -440,11 +440,11 @@ class ParallelForOp(IRDLOperation):
     def parse(cls, parser: Parser) -> ParallelForOp:
         iv = parser.parse_argument(expect_type=False)
         parser.parse_punctuation("=")
-        lb = parser.parse_operand()
+        lb = parser.parse_operand(IndexType())
         parser.parse_keyword("to")
-        ub = parser.parse_operand()
+        ub = parser.parse_operand(IndexType())
         parser.parse_keyword("step")
-        step = parser.parse_operand()
+        step = parser.parse_operand(IndexType())
 
         def paren_int(keyword: str) -> int:
             if not parser.parse_optional_keyword(keyword):

@@ -22,8 +22,17 @@ OUR_PASSES: dict[str, tuple[str, str]] = {
 # Upstream xDSL passes that are useful on our IR.
 UPSTREAM_PASSES = ("canonicalize", "cse", "dce", "licm")
 
-# The pipeline `hologram.kernel`, `hologram-compile` and the op API run by default.
-DEFAULT_PIPELINE: tuple[str, ...] = ("canonicalize", "cse", "atomic-to-tree-reduction", "parallelize")
+# The pipeline `hologram.kernel`, `hologram-compile` and the op API run by default. Order:
+# atomic-to-tree-reduction needs the SIMT form to prove its reductions; fold-layout tiles the
+# GEMM-shaped kernels it recognises (only those: its plain fold was slower on stencils); both
+# produce their own parallel loops, and parallelize turns every other kernel into one.
+DEFAULT_PIPELINE: tuple[str, ...] = (
+    "canonicalize",
+    "cse",
+    "atomic-to-tree-reduction",
+    "fold-layout{gemm_only=true}",
+    "parallelize",
+)
 
 
 def _our_factory(module: str, cls: str) -> Callable[[], type[ModulePass]]:

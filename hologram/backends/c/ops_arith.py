@@ -42,23 +42,45 @@ def int_literal(value: int, t: Attribute) -> str:
 
 @emits(arith.ConstantOp)
 def _constant(em: CEmitter, op: arith.ConstantOp) -> None:
+    # Constants print inline, as literals at their uses, not as variables: a variable defined
+    # outside an OpenMP loop reaches the outlined loop body as a shared variable, and the C
+    # compiler then cannot count inner loops or keep their steps in registers.
     attr = op.value
     t = op.result.type
     if isinstance(attr, FloatAttr):
-        em.declare(op.result, float_literal(attr.value.data, t))
+        literal = float_literal(attr.value.data, t)
     elif isinstance(attr, IntegerAttr):
-        em.declare(op.result, int_literal(attr.value.data, t))
+        literal = int_literal(attr.value.data, t)
     else:
         raise em.error(op, f"arith.constant of {attr} is not supported by the C backend")
+    em.alias(op.result, f"({literal})" if literal.startswith(("-", "(")) else literal)
 
 
 # --- integer arithmetic ---------------------------------------------------------------------------
+def _has_nsw(op: Operation) -> bool:
+    flags = op.properties.get("overflowFlags")
+    return isinstance(flags, arith.IntegerOverflowAttr) and (
+        arith.IntegerOverflowFlag.NSW in flags.data
+    )
+
+
 def _wrapping(c_op: str):
+    """Wrapping arithmetic through unsigned casts: no undefined behaviour, whatever the flags.
+
+    An op marked `overflow<nsw>` promises, as in MLIR, that the signed result does not wrap
+    (passes set it only where they proved it, e.g. `fold-layout`'s tiled nests); it prints as
+    plain signed C, which lets the C compiler see that an index grows by one per iteration and
+    vectorize the loop.
+    """
+
     def snippet(em: CEmitter, op: Operation) -> None:
         r = op.results[0]
         lhs, rhs = op.operands
         if ctype(r.type) == "bool":
             em.declare(r, f"(bool)(((unsigned){em.name(lhs)} {c_op} (unsigned){em.name(rhs)}) & 1u)")
+            return
+        if _has_nsw(op):
+            em.declare(r, f"{em.name(lhs)} {c_op} {em.name(rhs)}")
             return
         em.declare(r, f"({ctype(r.type)})({em.u(lhs)} {c_op} {em.u(rhs)})")
 

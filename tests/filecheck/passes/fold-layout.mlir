@@ -15,14 +15,14 @@
 
 builtin.module {
   // The seed's one-thread-per-element GEMM: the GEMM nest. Exactness test first, then the
-  // tiled nest (row tiles parallel, 128 x 256 accumulator tile, B's 256 x 256 panel packed), and
+  // tiled nest (row tiles parallel, 128 x 256 accumulator tile, B's 512 x 256 panel packed), and
   // the unchanged SIMT body as the fallback.
   // CHECK-LABEL: hologram.kernel @gemm_f32
   // CHECK:         %[[GRID:.*]] = hologram.grid_size : index
   // CHECK:         scf.if %{{.*}} {
   // CHECK:           hologram.parallel_for %it = %{{.*}} to %{{.*}} step %{{.*}} schedule(dynamic) chunk(1)
   // CHECK:             %acc = memref.alloca() : memref<32768xf32>
-  // CHECK-NEXT:        %panel = memref.alloca() : memref<65536xf32>
+  // CHECK-NEXT:        %panel = memref.alloca() : memref<131072xf32>
   // CHECK-NEXT:        scf.for %jt =
   // CHECK:               scf.for %kt =
   // CHECK:                   memref.load %B[
@@ -59,7 +59,7 @@ builtin.module {
   // SMOOTH-LABEL: hologram.kernel @gemm_f32
   // SMOOTH:         hologram.parallel_for %it = %{{.*}} to %{{.*}} step %{{.*}} schedule(dynamic) chunk(1)
   // SMOOTH:           %acc = memref.alloca() : memref<18432xf32>
-  // SMOOTH-NEXT:      %panel = memref.alloca() : memref<36864xf32>
+  // SMOOTH-NEXT:      %panel = memref.alloca() : memref<73728xf32>
 
   // The loop body's constants are its own (`cse` does not merge them with the ones outside):
   // the C compiler must see them as constants inside the OpenMP loop.
