@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "CompileError": ("hologram.frontend.errors", "CompileError"),
     "LaunchError": ("hologram.runtime", "LaunchError"),
-    "BuildError": ("hologram.backends.c.build", "BuildError"),
+    "BuildError": ("hologram.backends.c.builder", "BuildError"),
     "Kernel": ("hologram.runtime", "Kernel"),
     "kernel": ("hologram.runtime", "kernel"),
     "load_kernels": ("hologram.runtime", "load_kernels"),

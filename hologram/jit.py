@@ -955,7 +955,7 @@ class JitFunction:
 
     # -- tracing and compiling ------------------------------------------------------------------
     def _compile(self, args: tuple, key: tuple) -> _Program:
-        from hologram.backends.c.build import build
+        from hologram.backends.c.builder import build
         from hologram.backends.c.emitter import c_symbol, emit_c
 
         tracer = _Tracer(self.__name__)

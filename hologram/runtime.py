@@ -83,7 +83,7 @@ class _Unit:
     def library(self) -> Any:
         with self._lock:
             if self._library is None:
-                from hologram.backends.c.build import build
+                from hologram.backends.c.builder import build
 
                 self._library = build(self.lowered(), self.name_hint)
             return self._library

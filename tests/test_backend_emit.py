@@ -11,7 +11,7 @@ import pytest
 from xdsl.parser import Parser
 
 import hologram
-from hologram.backends.c.build import build, compiler
+from hologram.backends.c.builder import build, compiler
 from hologram.backends.c.emitter import c_prelude, c_symbol, emit_c
 from hologram.dialects import make_context
 from hologram.lang import DeviceArray, f32, get_global_id, u32

@@ -17,7 +17,7 @@ import pytest
 
 import hologram
 from hologram import BuildError
-from hologram.backends.c import build as build_mod
+import hologram.backends.c.builder as build_mod
 
 REPO = Path(__file__).resolve().parent.parent
 

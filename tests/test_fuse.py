@@ -27,7 +27,7 @@ from hologram.analysis.dependences import (
     index_signature,
     kernel_accesses,
 )
-from hologram.backends.c.build import build
+from hologram.backends.c.builder import build
 from hologram.backends.c.emitter import c_symbol
 from hologram.dialects import make_context
 from hologram.dialects.hologram import KernelOp, LaunchOp

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from xdsl.parser import Parser
 
-from hologram.backends.c.build import build, cflags, compiler
+from hologram.backends.c.builder import build, cflags, compiler
 from hologram.backends.c.emitter import c_symbol, emit_c
 from hologram.dialects import make_context
 from hologram.dialects.hologram import KernelOp, ParallelForOp

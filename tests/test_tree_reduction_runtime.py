@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from xdsl.parser import Parser
 
-from hologram.backends.c.build import build
+from hologram.backends.c.builder import build
 from hologram.backends.c.emitter import c_symbol
 from hologram.dialects import make_context
 from hologram.dialects.hologram import ATOMIC_OPS, KernelOp, ParallelForOp
@@ -345,7 +345,7 @@ def test_the_lane_loop_is_vectorized(tmp_path):
     """The compiler's report: the lane loop (`for lane ...`) of the f32 dot product vectorizes."""
     import re
 
-    from hologram.backends.c.build import cflags, compiler
+    from hologram.backends.c.builder import cflags, compiler
     from hologram.backends.c.emitter import emit_c
 
     ctx = make_context()

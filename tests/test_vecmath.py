@@ -29,7 +29,7 @@ if __package__ in (None, "") and str(Path(__file__).resolve().parent.parent) not
 
 from xdsl.parser import Parser  # noqa: E402
 
-from hologram.backends.c.build import build  # noqa: E402
+from hologram.backends.c.builder import build  # noqa: E402
 from hologram.backends.c.emitter import c_symbol  # noqa: E402
 from hologram.dialects import make_context  # noqa: E402
 from hologram.dialects.hologram import KernelOp  # noqa: E402

@@ -1,4 +1,4 @@
-"""The C backend: IR -> C99 with OpenMP (`emitter`), cffi build and disk cache (`build`).
+"""The C backend: IR -> C99 with OpenMP (`emitter`), cffi build and disk cache (`builder`).
 
     from hologram.backends.c import emit_c, build
     source = emit_c(module)                  # whole translation unit
@@ -16,10 +16,10 @@ _LAZY = {
     "c_symbol": "hologram.backends.c.emitter",
     "c_prelude": "hologram.backends.c.emitter",
     "EmitError": "hologram.backends.c.emitter",
-    "build": "hologram.backends.c.build",
-    "build_shared_library": "hologram.backends.c.build",
-    "Library": "hologram.backends.c.build",
-    "BuildError": "hologram.backends.c.build",
+    "build": "hologram.backends.c.builder",
+    "build_shared_library": "hologram.backends.c.builder",
+    "Library": "hologram.backends.c.builder",
+    "BuildError": "hologram.backends.c.builder",
 }
 
 __all__ = list(_LAZY)

@@ -147,14 +147,14 @@ def c_symbol(op: Operation) -> str:
 # float functions glibc's libmvec has vector variants of (x86_64, glibc >= 2.35); the double
 # names are these without the trailing `f`.
 # (gcc 12 can crash, an internal compiler error in cddce, on a simd loop calling the `declare
-# simd` powf with constant exponents; build.py then rebuilds without these declarations.)
+# simd` powf with constant exponents; builder.py then rebuilds without these declarations.)
 LIBMVEC_FLOAT = frozenset(
     "acosf acoshf asinf asinhf atan2f atanf atanhf cbrtf cosf coshf erfcf erff exp10f exp2f "
     "expf expm1f hypotf log10f log1pf log2f logf powf sinf sinhf tanf tanhf".split()
 )
 LIBMVEC_DOUBLE = frozenset(n[:-1] for n in LIBMVEC_FLOAT)
 _ARITY2 = {"atan2", "hypot", "pow"}
-# The simd declarations sit between these lines, so a build can drop them (see build.py).
+# The simd declarations sit between these lines, so a build can drop them (see builder.py).
 SIMD_BEGIN = "/* hologram: vector math declarations */"
 SIMD_END = "/* hologram: end of vector math declarations */"
 
