@@ -260,6 +260,9 @@ def _compile_md(comp: dict) -> list[str]:
 
 
 def render_markdown(doc: dict) -> str:
+    entry_groups = {e.op: e.group for e in ENTRIES}
+    for row in doc["results"]:  # the entry's group wins (also for reports of older versions)
+        row["group"] = entry_groups.get(row.get("entry"), row["group"])
     meta, env, lim = doc["meta"], doc["environment"], doc["limits"]
     rec = doc["limits_record"]
     pools = env.get("threadpools")
@@ -454,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
             gc.collect()
         row["other_load_cores"] = meter.stop()
         row["entry"] = entry.op
+        row["group"] = entry.group  # an entry may reuse another group's factory
         log(_summary_line(row))
         return row
 

@@ -7,7 +7,7 @@ import ast
 import operator
 
 from xdsl.dialects import arith, math, memref, scf
-from xdsl.dialects.builtin import IntegerAttr, IntegerType
+from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, i64
 from xdsl.ir import Block, Region, SSAValue
 
 from hologram.frontend.base import Val, lit
@@ -27,6 +27,9 @@ _FOLD = {
 _INT_OPS = {ast.Add: arith.AddiOp, ast.Sub: arith.SubiOp, ast.Mult: arith.MuliOp,
             ast.BitAnd: arith.AndIOp, ast.BitOr: arith.OrIOp, ast.BitXor: arith.XOrIOp,
             ast.LShift: arith.ShLIOp}
+# Subscript arithmetic runs on 64-bit signed ints (see `position`).
+_POSITION_OPS = {ast.Add: arith.AddiOp, ast.Sub: arith.SubiOp, ast.Mult: arith.MuliOp}
+_NSW = arith.IntegerOverflowAttr([arith.IntegerOverflowFlag.NSW])
 _FLOAT_OPS = {ast.Add: arith.AddfOp, ast.Sub: arith.SubfOp, ast.Mult: arith.MulfOp,
               ast.Div: arith.DivfOp}
 _BOOL_OPS = (ast.BitAnd, ast.BitOr, ast.BitXor)
@@ -141,7 +144,43 @@ class ExprMixin:
                              "supported", "index the flat array, e.g. a[i * ld + j]")
         if isinstance(node.slice, ast.Slice):
             raise self.error(node.slice, *REJECTED_EXPR[ast.Slice])
-        return arr, self.to_index(self.scalar(node.slice), node.slice)
+        return arr, self.position(node.slice)
+
+    def position(self, node: ast.expr) -> SSAValue:
+        """The `index` of `a[node]`.
+
+        A position built with `+ - *` (`a[i * ld + j]`, `a[base + t]`) is computed on 64-bit
+        signed ints from its integer leaves, as Python's unbounded ints would: for any position
+        inside an array it equals the typed (u32, wrapping) arithmetic, and it does not wrap.
+        The ops carry `overflow<nsw>`, so the C compiler sees an index that grows by one per
+        iteration and vectorizes the loop (wrapping u32 arithmetic hides that). Loop variables
+        enter through their `index` induction variable, not their 32-bit copy.
+        """
+        if not (isinstance(node, ast.BinOp) and type(node.op) in _POSITION_OPS):
+            return self.to_index(self.scalar(node), node)
+        return self.value(arith.IndexCastOp(self.position_i64(node), IndexType()), node)
+
+    def position_i64(self, node: ast.expr) -> SSAValue:
+        if isinstance(node, ast.BinOp) and type(node.op) in _POSITION_OPS:
+            a, b = self.position_i64(node.left), self.position_i64(node.right)
+            return self.value(_POSITION_OPS[type(node.op)](a, b, overflow=_NSW), node)
+        v = self.scalar(node)
+        if v.is_lit:
+            if isinstance(v.lit, bool) or not isinstance(v.lit, int):
+                raise self.error(node, f"array index must be an integer, not {v.lit!r}")
+            return self.value(arith.ConstantOp(IntegerAttr(v.lit, i64)), node)
+        t = v.type
+        if not isinstance(t, Scalar) or not t.is_int:
+            raise self.error(node, f"array index must be an integer, not {t}",
+                             "cast it, e.g. a[u32(x)]" if isinstance(t, Scalar) and t.is_float
+                             else None)
+        assert v.ssa is not None
+        if v.ssa in self.index_of:
+            return self.value(arith.IndexCastOp(self.index_of[v.ssa], i64), node)
+        if t.width == 64:
+            return v.ssa
+        ext = arith.ExtSIOp if t.signed else arith.ExtUIOp
+        return self.value(ext(v.ssa, i64), node)
 
     def expr_Attribute(self, node: ast.Attribute) -> Val:
         raise self.error(node, f"attribute access `{ast.unparse(node)}` is not supported in "

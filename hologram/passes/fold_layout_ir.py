@@ -27,7 +27,11 @@ Leaf = tuple[str, int]
 
 
 def leaf_of(value: SSAValue, kernel_block: Block) -> Leaf | None:
-    """The leaf a kernel-invariant integer value stands for, or None if it is not one."""
+    """The leaf a kernel-invariant integer value stands for, or None if it is not one.
+
+    Widening casts keep the value (the frontend widens subscript leaves to i64)."""
+    while isinstance(value.owner, arith.ExtUIOp | arith.ExtSIOp):
+        value = value.owner.input
     if isinstance(value, BlockArgument) and value.block is kernel_block:
         return ("arg", value.index)
     op = value.owner
@@ -63,13 +67,13 @@ def affine_terms(
     """`value` as a sum of terms over the atoms (values known to be a coordinate or `k`).
 
     Walks `addi`, `muli` by an invariant, and the value-preserving casts the frontend puts on
-    subscripts and loop variables (`extui`, `index_cast`, `trunci`); the caller proves elsewhere that no value overflows.
+    subscripts and loop variables (`extui`, `extsi`, `index_cast`, `trunci`); the caller proves elsewhere that no value overflows.
     None when the value is anything else.
     """
     if value in atoms:
         return [Term(atoms[value], ())]
     op = value.owner
-    if isinstance(op, arith.ExtUIOp | arith.IndexCastOp | arith.TruncIOp):
+    if isinstance(op, arith.ExtUIOp | arith.ExtSIOp | arith.IndexCastOp | arith.TruncIOp):
         return affine_terms(op.input, kernel_block, atoms)
     if isinstance(op, arith.AddiOp):
         lhs = affine_terms(op.lhs, kernel_block, atoms)
