@@ -218,7 +218,6 @@ NO_TREE_MAX_N = 1_000_000  # one atomic per element is slow: measure it on small
 
 def _reduction_case(op, n, kernel_name, n_in, np_fn, numba_name, ops_name):
     ins = [_rand(n, seed=20 + i, lo=0.0, hi=1.0) for i in range(n_in)]
-    result = np.zeros(1, np.float32)
 
     def kernel_runner(get_kernel):
         def build():
@@ -243,16 +242,14 @@ def _reduction_case(op, n, kernel_name, n_in, np_fn, numba_name, ops_name):
         "numpy": Impl(lambda: np_fn(*ins), pause_s=BLAS_PAUSE_S if np_fn is np.dot else 0.005),
         "numba": _numba_impl(lambda nb: (lambda: getattr(nb, numba_name)(*ins))),
     }
-    notes = []
     if n <= NO_TREE_MAX_N:
         def no_tree():
             return hg.kernel_with_pipeline(
                 kernel_name, hg.pipeline_without("atomic-to-tree-reduction"))
         # One float32 atomic per element accumulates in arrival order: looser tolerance.
         impls["hologram no-tree"] = Impl(_lazy(kernel_runner(no_tree)), rtol=1e-2)
-    del result
     return Case("reductions", op, n, _label(n), impls=impls, bytes=n_in * F32 * n,
-                flops=n_in * n, rtol=1e-4, atol=1e-3, notes=notes)
+                flops=n_in * n, rtol=1e-4, atol=1e-3)
 
 
 def red_sum(n):

@@ -298,7 +298,7 @@ def render_markdown(doc: dict) -> str:
         "before timing. Ratio `numpy ÷ X` above 1 means X is faster than numpy (from medians; "
         "the `fastest samples` column takes each side's fastest sample instead). "
         "`% of limit`: the primary implementation's rate against STREAM (memory-bound rows, "
-        "minimal traffic: inputs read once, outputs written once) or the FMA peak; above 100 % "
+        "minimal traffic: inputs read once, outputs written once) or the FMA peak; far above 100 % "
         "of STREAM the data fit in the caches (STREAM measures main memory).",
         "- Thread pools are let go idle between implementations (5 ms after each sample, 100 ms "
         "after numpy's multi-threaded BLAS calls): measured here, libgomp's workers spin for a "

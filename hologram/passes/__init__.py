@@ -28,7 +28,6 @@ UPSTREAM_PASSES = ("canonicalize", "cse", "dce", "licm")
 # produce their own parallel loops, and parallelize turns every other kernel into one.
 DEFAULT_PIPELINE: tuple[str, ...] = (
     "canonicalize",
-    "cse",
     "atomic-to-tree-reduction",
     "fold-layout{gemm_only=true}",
     "parallelize",
