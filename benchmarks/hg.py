@@ -52,9 +52,9 @@ def op(name: str):
 
 def jit():
     try:
-        from hologram.jit import jit as jit_fn
+        from hologram import jit as jit_fn
     except Exception as err:  # noqa: BLE001
-        raise _skip_import("hologram.jit", err) from None
+        raise _skip_import("hologram.tracing", err) from None
     return jit_fn
 
 

@@ -25,7 +25,7 @@ _LAZY = {
     "Kernel": ("hologram.runtime", "Kernel"),
     "kernel": ("hologram.runtime", "kernel"),
     "load_kernels": ("hologram.runtime", "load_kernels"),
-    "jit": ("hologram.jit", "jit"),
+    "jit": ("hologram.tracing", "jit"),
 }
 
 __all__ = ["__version__", "ops", "lang", *_LAZY]

@@ -1,33 +1,28 @@
 """Every public op goes through `op`: the hook that lets `@hologram.jit` trace op calls.
 
-When `hologram.jit` exists and `hologram.jit.is_tracing(args)` is true (some argument is a traced
-value), the call is recorded with `hologram.jit.trace_call(op_name, args, kwargs)` instead of
-running. `hologram.jit` is imported on the first op call, only if it is installed, so
-`hologram.ops` works without it and importing it costs nothing up front.
+When `hologram.tracing.is_tracing(args)` is true (some argument is a traced value, inside a
+`@hologram.jit` function), the call is recorded with `hologram.tracing.trace_call(op_name, args,
+kwargs)` instead of running. `hologram.tracing` is imported on the first op call, so importing
+`hologram.ops` costs nothing up front.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
-import importlib.util
 
 # op name -> the public function (the wrapper), in definition order.
 OPS: dict = {}
 
-_UNSET = object()
-_jit = _UNSET
+_tracing = None
 
 
-def _jit_module():
-    global _jit
-    if _jit is _UNSET:
-        try:
-            found = importlib.util.find_spec("hologram.jit") is not None
-        except (ImportError, ValueError):
-            found = False
-        _jit = importlib.import_module("hologram.jit") if found else None
-    return _jit
+def _tracing_module():
+    # Imported on the first op call, not with hologram.ops: most programs never trace.
+    global _tracing
+    if _tracing is None:
+        _tracing = importlib.import_module("hologram.tracing")
+    return _tracing
 
 
 def op(name: str | None = None):
@@ -39,9 +34,9 @@ def op(name: str | None = None):
 
         @functools.wraps(impl)
         def call(*args, **kwargs):
-            jit = _jit_module()
-            if jit is not None and jit.is_tracing(args):
-                return jit.trace_call(op_name, args, kwargs)
+            tracing = _tracing_module()
+            if tracing.is_tracing(args):
+                return tracing.trace_call(op_name, args, kwargs)
             return impl(*args, **kwargs)
 
         call.op_name = op_name

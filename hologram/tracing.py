@@ -34,9 +34,7 @@ import functools
 import inspect
 import math
 import numbers
-import sys
 import threading
-import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -1105,15 +1103,3 @@ def jit(fn: Callable | None = None):
     wrapper = JitFunction(fn)
     functools.update_wrapper(wrapper, fn, updated=())
     return wrapper
-
-
-class _CallableModule(types.ModuleType):
-    """`hologram.jit` is both this module and the decorator: once the module is imported (the op
-    dispatcher imports it), Python makes the package attribute `hologram.jit` the module, so the
-    module itself must decorate too."""
-
-    def __call__(self, fn: Callable | None = None):
-        return jit(fn)
-
-
-sys.modules[__name__].__class__ = _CallableModule
