@@ -217,13 +217,13 @@ class _Traced:
     pass
 
 
-def test_ops_are_traced_when_jit_says_so(monkeypatch):
+def test_ops_are_traced_when_tracing_says_so(monkeypatch):
     calls = []
     fake = types.SimpleNamespace(
         is_tracing=lambda args: any(isinstance(a, _Traced) for a in args),
         trace_call=lambda name, args, kwargs: calls.append((name, args, kwargs)) or "traced",
     )
-    monkeypatch.setattr(_dispatch, "_jit", fake)
+    monkeypatch.setattr(_dispatch, "_tracing", fake)
     t = _Traced()
     assert ops.sigmoid(t) == "traced"
     assert ops.add(t, 2.0, out=None) == "traced"
