@@ -7,7 +7,7 @@
 # CHECK: void hg_scale_{{[0-9a-f]+}}(float*
 # CHECK: void hg_shift_{{[0-9a-f]+}}(float*
 
-# SO: pipeline: canonicalize,cse
+# SO: pipeline: canonicalize,{{.*}}parallelize
 # SO: wrote {{.*}}.so
 
 # PAR: hologram.parallel_for
