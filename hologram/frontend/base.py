@@ -201,21 +201,28 @@ class Builder:
         self.predicates[op] = pred
         return self.value(op, node)
 
-    def to_index(self, v: Val, node: ast.AST) -> SSAValue:
-        """An integer value as an `index` for memref subscripts."""
+    def check_index(self, v: Val, node: ast.AST) -> None:
+        """Array positions are integers: an int literal or a value of an integer type."""
         if v.is_lit:
             if isinstance(v.lit, bool) or not isinstance(v.lit, int):
                 raise self.error(node, f"array index must be an integer, not {v.lit!r}")
-            if v.lit < 0:
-                raise self.error(node, f"negative index {v.lit}: arrays are not indexed from "
-                                 "the end in kernels", "compute the position, e.g. a[n - 1]")
-            return self.index_const(v.lit, node)
+            return
         t = v.type
         if not isinstance(t, Scalar) or not t.is_int:
             raise self.error(node, f"array index must be an integer, not {t}",
                              "cast it, e.g. a[u32(x)]" if isinstance(t, Scalar) and t.is_float
                              else None)
-        assert v.ssa is not None
+
+    def to_index(self, v: Val, node: ast.AST) -> SSAValue:
+        """An integer value as an `index` for memref subscripts."""
+        self.check_index(v, node)
+        if v.is_lit:
+            if v.lit < 0:
+                raise self.error(node, f"negative index {v.lit}: arrays are not indexed from "
+                                 "the end in kernels", "compute the position, e.g. a[n - 1]")
+            return self.index_const(v.lit, node)
+        t = v.type
+        assert isinstance(t, Scalar) and v.ssa is not None
         if v.ssa in self.index_of:
             return self.index_of[v.ssa]
         x = v.ssa

@@ -165,16 +165,11 @@ class ExprMixin:
             a, b = self.position_i64(node.left), self.position_i64(node.right)
             return self.value(_POSITION_OPS[type(node.op)](a, b, overflow=_NSW), node)
         v = self.scalar(node)
+        self.check_index(v, node)
         if v.is_lit:
-            if isinstance(v.lit, bool) or not isinstance(v.lit, int):
-                raise self.error(node, f"array index must be an integer, not {v.lit!r}")
             return self.value(arith.ConstantOp(IntegerAttr(v.lit, i64)), node)
         t = v.type
-        if not isinstance(t, Scalar) or not t.is_int:
-            raise self.error(node, f"array index must be an integer, not {t}",
-                             "cast it, e.g. a[u32(x)]" if isinstance(t, Scalar) and t.is_float
-                             else None)
-        assert v.ssa is not None
+        assert isinstance(t, Scalar) and v.ssa is not None
         if v.ssa in self.index_of:
             return self.value(arith.IndexCastOp(self.index_of[v.ssa], i64), node)
         if t.width == 64:
