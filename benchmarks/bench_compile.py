@@ -14,10 +14,6 @@ from benchmarks.harness import Skip
 
 @pytest.fixture(scope="module")
 def workdir():
-    try:
-        import hologram.runtime  # noqa: F401
-    except Exception as err:  # noqa: BLE001
-        pytest.skip(f"hologram.runtime not available ({err})")
     with tempfile.TemporaryDirectory(prefix="hb-bench-compile-") as tmp:
         path = Path(tmp)
         (path / "one_kernel.py").write_text(compile_times.ONE_KERNEL)

@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import Skip
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,10 +69,6 @@ def _child(kernel_file: Path, cache: Path) -> dict:
 
 def cold_and_warm(repeats: int) -> dict:
     """Median first-call times with an empty cache (cold) and with the kernel cached (warm)."""
-    try:
-        import hologram.runtime  # noqa: F401
-    except Exception as err:  # noqa: BLE001
-        raise Skip(f"hologram.runtime not available ({type(err).__name__}: {err})") from None
     cold, warm = [], []
     with tempfile.TemporaryDirectory(prefix="hb-compile-") as tmp:
         kernel_file = Path(tmp) / "one_kernel.py"
@@ -119,10 +114,6 @@ def _module_text(lines: int) -> tuple[str, int]:
 
 def big_module(min_ops: int = 10_000) -> tuple[str, int, float]:
     """MLIR text of a generated kernel with at least `min_ops` ops, its op count, parse time."""
-    try:
-        import hologram.frontend  # noqa: F401
-    except Exception as err:  # noqa: BLE001
-        raise Skip(f"hologram.frontend not available ({type(err).__name__}: {err})") from None
     _, small = _module_text(100)
     lines = max(100, int(min_ops / max(small / 100, 1)) + 50)
     while True:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks import hg
-from benchmarks.harness import Case, Impl, Skip
+from benchmarks.harness import Case, Impl
 from benchmarks.numba_impls import load as numba
 
 F32 = 4

@@ -1,5 +1,5 @@
-"""Access to Hologram for the benchmarks, failing soft: each accessor raises `Skip` with a reason
-when the part it needs is not importable (yet), so the report can note it and go on.
+"""Access to Hologram for the benchmarks. A missing kernel or op raises `Skip` with a reason, so
+the report notes it and goes on; a Hologram that does not import fails the run loudly.
 """
 
 from __future__ import annotations
@@ -13,17 +13,11 @@ from benchmarks.harness import Skip
 KERNELS_FILE = Path(__file__).with_name("kernels.py")
 
 
-def _skip_import(what: str, err: BaseException) -> Skip:
-    return Skip(f"{what} not available ({type(err).__name__}: {err})".splitlines()[0][:200])
-
-
 @cache
 def kernels() -> dict:
     """The benchmark kernels of `benchmarks/kernels.py`, loaded with `hologram.load_kernels`."""
-    try:
-        from hologram.runtime import load_kernels
-    except Exception as err:  # noqa: BLE001 - any import failure means "not there yet"
-        raise _skip_import("hologram.runtime.load_kernels", err) from None
+    from hologram.runtime import load_kernels
+
     return load_kernels(str(KERNELS_FILE))
 
 
@@ -35,10 +29,8 @@ def kernel(name: str):
 
 
 def ops():
-    try:
-        import hologram.ops as ops_module
-    except Exception as err:  # noqa: BLE001
-        raise _skip_import("hologram.ops", err) from None
+    import hologram.ops as ops_module
+
     return ops_module
 
 
@@ -51,10 +43,8 @@ def op(name: str):
 
 
 def jit():
-    try:
-        from hologram import jit as jit_fn
-    except Exception as err:  # noqa: BLE001
-        raise _skip_import("hologram.tracing", err) from None
+    from hologram import jit as jit_fn
+
     return jit_fn
 
 
@@ -74,14 +64,9 @@ def pipeline_without(pass_name: str) -> str:
 
 def kernel_with_pipeline(name: str, pipeline: str):
     """Kernel `name` of the benchmark file compiled with another pipeline than the default."""
-    try:
-        from hologram.runtime import load_kernels
-    except Exception as err:  # noqa: BLE001
-        raise _skip_import("hologram.runtime", err) from None
-    try:
-        ks = load_kernels(str(KERNELS_FILE), pipeline=pipeline)
-    except TypeError:
-        raise Skip("hologram.load_kernels takes no pipeline= option") from None
+    from hologram.runtime import load_kernels
+
+    ks = load_kernels(str(KERNELS_FILE), pipeline=pipeline)
     if name not in ks:
         raise Skip(f"kernel {name!r} not found in {KERNELS_FILE.name}")
     return ks[name]
