@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from xdsl.dialects import arith, memref
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Operation, SSAValue
 
+
+from hologram.analysis.dependences import is_id_signature, kernel_accesses
 from hologram.dialects import hologram as hg
 
 
@@ -156,43 +156,20 @@ def compile_grid_expr(text: str, params: dict[str, int]) -> Callable[[Sequence[A
 # ------------------------------------------------------------------------------------------------
 # IR analysis for the launch checks
 # ------------------------------------------------------------------------------------------------
-def _is_thread_id(value: SSAValue) -> bool:
-    """`value` is the global id, possibly through integer casts (index -> u32 -> i64 -> index)."""
-    seen = 0
-    while seen < 8:
-        owner = value.owner
-        if isinstance(owner, hg.GlobalIdOp):
-            return True
-        if isinstance(owner, arith.IndexCastOp | arith.ExtUIOp | arith.ExtSIOp):
-            value = owner.input
-            seen += 1
-            continue
-        return False
-    return False
-
-
 def analyze_arrays(op: hg.KernelOp) -> tuple[set[int], set[int]]:
-    """(params written, params only ever accessed at the thread's own id `a[idx]`)."""
+    """(params written, params only ever accessed at the thread's own id `a[idx]`).
+
+    Built on the access analysis `fuse` uses; an untouched array is in the second set (it needs
+    no length)."""
     written: set[int] = set()
     at_idx: set[int] = set()
-    for pos, arg in enumerate(op.body.block.args):
-        if not op.types[pos].endswith("[]"):
+    for pos, access in enumerate(kernel_accesses(op)):
+        if access is None:
             continue
-        only_idx = True
-        for use in arg.uses:
-            user: Operation = use.operation
-            if isinstance(user, memref.StoreOp) or isinstance(user, hg.AtomicRMWBase):
-                written.add(pos)
-            if isinstance(user, memref.LoadOp | memref.StoreOp):
-                indices = list(user.indices)
-                if len(indices) != 1 or not _is_thread_id(indices[0]):
-                    only_idx = False
-            else:
-                only_idx = False
-        if only_idx and arg.uses:
+        if access.writes:
+            written.add(pos)
+        if all(is_id_signature(sig) for sig in access.signatures):
             at_idx.add(pos)
-        elif not arg.uses:
-            at_idx.add(pos)  # never touched: needs no length
     return written, at_idx
 
 

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from xdsl.dialects import arith, memref
 from xdsl.dialects.builtin import MemRefType
 from xdsl.ir import Block, BlockArgument, Operation, OpResult, SSAValue
 from xdsl.traits import IsTerminator, is_side_effect_free
 
 from hologram.dialects.hologram import ExitOp, GlobalIdOp, KernelOp, LaunchOp, ParallelForOp
+
+if TYPE_CHECKING:  # the per-kernel analyses serve the launch path: keep networkx off its imports
+    import networkx as nx
 
 Signature = tuple[str, ...]
 OTHER: Signature = ("other",)
@@ -165,6 +168,8 @@ def dependence_graph(block: Block) -> nx.DiGraph:
     `"RAW"`, `"WAR"`, `"WAW"` (memory), `"SSA"` (def-use) or `"ORDER"` (unknown effects).
     """
     ops = [op for op in block.ops if not op.has_trait(IsTerminator)]
+    import networkx as nx
+
     graph = nx.DiGraph()
     position = {op: i for i, op in enumerate(ops)}
     for i, op in enumerate(ops):
