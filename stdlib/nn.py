@@ -147,6 +147,35 @@ def conv2d_f32(x: DeviceArray[f32], w: DeviceArray[f32], bias: DeviceArray[f32],
         out[idx] = acc
 
 
+def im2col_f32(x: DeviceArray[f32], cols: DeviceArray[f32], rows: u32, cin: u32, h: u32,
+               wd: u32, kh: u32, kw: u32, oh: u32, ow: u32, sh: u32, sw: u32, ph: u32, pw: u32,
+               dh: u32, dw: u32):
+    # One image x: (cin, h, wd) -> cols: (cin * kh * kw, oh * ow), the tap (c, ky, kx) of output
+    # position (oy, ox) at row (c * kh + ky) * kw + kx, column oy * ow + ox; padding reads 0.
+    # conv2d is then a GEMM: out (cout, oh * ow) = weight (cout, cin * kh * kw) @ cols.
+    # One id per (tap, output row): rows = cin * kh * kw * oh; the loop over ox is contiguous.
+    idx = get_global_id()
+    if idx < rows:
+        oy = idx % oh
+        r = idx // oh
+        kx = r % kw
+        ky = (r // kw) % kh
+        c = r // (kw * kh)
+        base = r * oh * ow + oy * ow
+        iy = i32(oy * sh + ky * dh) - i32(ph)
+        if iy < 0 or iy >= i32(h):
+            for ox in range(ow):
+                cols[base + ox] = 0.0
+        else:
+            src = (c * h + u32(iy)) * wd
+            for ox in range(ow):
+                ix = i32(ox * sw + kx * dw) - i32(pw)
+                v = 0.0
+                if ix >= 0 and ix < i32(wd):
+                    v = x[src + u32(ix)]
+                cols[base + ox] = v
+
+
 def max_pool2d_f32(x: DeviceArray[f32], out: DeviceArray[f32], total: u32, h: u32, wd: u32,
                    oh: u32, ow: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32):
     # x: (N*C, h, wd) -> out (N*C, oh, ow); padded taps are ignored; NaN propagates.

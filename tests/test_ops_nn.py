@@ -110,6 +110,9 @@ CONVS = [
     ((1, 4, 8, 8), (6, 2, 3, 3), (1, 1), (1, 1), (1, 1), 2),
     ((1, 2, 10, 11), (3, 2, 3, 3), (3, 2), (2, 0), (2, 2), 1),
     ((3, 8, 6, 6), (8, 1, 3, 3), (1, 1), (1, 1), (1, 1), 8),  # depthwise
+    # groups=1 with >= 16 taps runs as im2col + GEMM, one image at a time: several images,
+    # stride, padding and a row count that is not a multiple of any tile.
+    ((3, 16, 12, 10), (5, 16, 3, 3), (1, 2), (1, 0), (1, 1), 1),
 ]
 
 

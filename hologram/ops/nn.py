@@ -196,11 +196,37 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, out=
     ow = _out_size("conv2d", w, kw, sw, pw, dw)
     out = C.output("conv2d", out, (nb, cout, oh, ow), C.F32, x, weight, bias, may_alias=False)
     total = out.size
-    if total:
-        stdlib_kernel("conv2d_f32")(C.flat(x), C.flat(weight), bias, C.flat(out), total, cin, h,
-                                    w, cout, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, groups,
-                                    grid=total)
+    if not total:
+        return out
+    if groups == 1 and cin * kh * kw >= _IM2COL_MIN_TAPS:
+        _conv2d_im2col(x, weight, bias, out, (h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw))
+        return out
+    stdlib_kernel("conv2d_f32")(C.flat(x), C.flat(weight), bias, C.flat(out), total, cin, h,
+                                w, cout, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, groups,
+                                grid=total)
     return out
+
+
+# Below this many taps per output (cin * kh * kw) the direct kernel is as fast as a GEMM.
+_IM2COL_MIN_TAPS = 16
+
+
+def _conv2d_im2col(x, weight, bias, out, dims) -> None:
+    """Per image: unfold the input into columns (`im2col_f32`), then one GEMM with the weights
+    (`gemm_nn_f32`, which `fold-layout` tiles), starting from the bias broadcast along rows."""
+    h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw = dims
+    nb, cin = x.shape[:2]
+    cout = weight.shape[0]
+    taps, positions = cin * kh * kw, oh * ow
+    cols = np.empty(taps * positions, np.float32)
+    rows = np.ascontiguousarray(np.broadcast_to(bias[:, None], (cout, positions)))
+    im2col, gemm = stdlib_kernel("im2col_f32"), stdlib_kernel("gemm_nn_f32")
+    flat_w = C.flat(weight)
+    for n in range(nb):
+        im2col(C.flat(x[n]), cols, taps * oh, cin, h, w, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw,
+               grid=taps * oh)
+        gemm(flat_w, cols, rows.reshape(-1), 1.0, 1.0, C.flat(out[n]), cout, positions, taps,
+             taps, positions, positions, grid=cout * positions)
 
 
 def _pool_args(name, x, kernel_size, stride, padding):
