@@ -25,7 +25,7 @@ from xdsl.passes import ModulePass
 from hologram.analysis.guard import find_grid_guard
 from hologram.analysis.reductions import Reduction, analyze_reductions, clone_uniform
 from hologram.dialects.hologram import GlobalIdOp, GridSizeOp, KernelOp, ParallelForOp, YieldOp
-from hologram.passes.parallelize import DEFAULT_THRESHOLD
+from hologram.passes.parallelize import DEFAULT_THRESHOLD, fill_grid_loop
 
 SUPPORTED_TYPES = (f32, f64, i32, i64)
 
@@ -296,17 +296,7 @@ class _Rewriter:
         loop = ParallelForOp(start, grid, c1, Region(Block(arg_types=[IndexType()])),
                              schedule="static", threshold=self.opt.threshold)
         loop.attributes["remainder"] = StringAttr("ids from min(grid, n): the original body")
-        gid = loop.induction_var
-        gid.name_hint = "gid"
-        inner = loop.body.block
-        for op in body_ops:
-            op.detach()
-            inner.add_op(op)
-        inner.add_op(YieldOp())
-        for ident in [o for o in inner.walk() if isinstance(o, GlobalIdOp)]:
-            ident.result.replace_all_uses_with(gid)
-            ident.detach()
-            ident.erase()
+        fill_grid_loop(loop, body_ops, clone=False)
         return loop
 
     # -- step 2 and 3 ------------------------------------------------------------------------

@@ -58,6 +58,26 @@ def simd_blocker(ops: list[Operation]) -> str | None:
     return None
 
 
+def fill_grid_loop(loop: ParallelForOp, ops: list[Operation], clone: bool) -> None:
+    """Put a kernel's SIMT `ops` (moved, or copied with `clone`) into the empty body of a grid
+    loop, the thread id (`hologram.global_id`) becoming the loop's induction variable."""
+    gid = loop.induction_var
+    gid.name_hint = "gid"
+    inner = loop.body.block
+    mapper: dict[SSAValue, SSAValue] = {}
+    for o in ops:
+        if clone:
+            inner.add_op(o.clone(mapper))
+        else:
+            o.detach()
+            inner.add_op(o)
+    inner.add_op(YieldOp())
+    for ident in [o for o in inner.walk() if isinstance(o, GlobalIdOp)]:
+        ident.result.replace_all_uses_with(gid)
+        ident.detach()
+        ident.erase()
+
+
 @dataclass(frozen=True)
 class Parallelize(ModulePass):
     """parallelize{schedule=static chunk=0 threshold=32768 loop-threshold=256 simd=true}
@@ -179,22 +199,9 @@ class Parallelize(ModulePass):
         )
         if blocker is not None and self.simd:
             loop.attributes["no_simd"] = StringAttr(blocker)
-        gid = loop.induction_var
-        gid.name_hint = "gid"
-        inner = loop.body.block
-        mapper: dict[SSAValue, SSAValue] = {}
-        for o in ops:
-            if clone:
-                inner.add_op(o.clone(mapper))
-            else:
-                o.detach()
-                inner.add_op(o)
-        inner.add_op(YieldOp())
-        for ident in [o for o in inner.walk() if isinstance(o, GlobalIdOp)]:
-            ident.result.replace_all_uses_with(gid)
-            ident.detach()
-            ident.erase()
+        fill_grid_loop(loop, ops, clone)
         if clone:  # the guard's own compare is no longer used
+            inner = loop.body.block
             for o in [o for o in inner.ops if isinstance(o, arith.CmpiOp) and not o.result.uses]:
                 o.detach()
                 o.erase()
