@@ -22,9 +22,7 @@ about 5x cheaper than `ffi.cast` of `arr.ctypes.data`; a scalar as is).
 
 from __future__ import annotations
 
-import ast
 import math
-import operator
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,6 +33,7 @@ from xdsl.dialects.builtin import ModuleOp
 
 
 from hologram.analysis.dependences import is_id_signature, kernel_accesses
+from hologram.analysis.grid import evaluate_grid, grid_parameter
 from hologram.dialects import hologram as hg
 
 
@@ -57,7 +56,10 @@ _INT_RANGES = {
     "i64": (-(2**63), 2**63 - 1), "u64": (0, 2**64 - 1),
 }
 _F32_MAX = float(np.finfo(np.float32).max)
-_GRID_MAX = 2**63 - 1
+# Ids are u32 (`get_global_id()`), so a launch runs at most 2**32 ids: a larger grid would give
+# two threads the same id (the guard sees the id modulo 2**32) while memory is addressed with the
+# 64-bit loop counter. docs/language.md states the rule.
+_GRID_MAX = 2**32
 
 
 # ------------------------------------------------------------------------------------------------
@@ -108,52 +110,6 @@ def run_pipeline(module: ModuleOp, pipeline: str | Sequence[str] | None) -> Modu
 
 
 # ------------------------------------------------------------------------------------------------
-# Grid expressions: a tiny evaluator over the scalar arguments (never `eval`)
-# ------------------------------------------------------------------------------------------------
-_BINOPS: dict[type[ast.operator], Callable[[int, int], int]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
-}
-
-
-def compile_grid_expr(text: str, params: dict[str, int]) -> Callable[[Sequence[Any]], int]:
-    """Turn `"m * n"` into a function of the argument tuple. `params`: scalar name -> position.
-
-    Only names of integer scalar parameters, integer constants, `+ - * // %`, unary `-`/`+` and
-    parentheses are accepted; anything else raises ValueError.
-    """
-    tree = ast.parse(text.strip(), mode="eval")
-
-    def build(node: ast.AST) -> Callable[[Sequence[Any]], int]:
-        if isinstance(node, ast.Name):
-            if node.id not in params:
-                raise ValueError(f"'{node.id}' is not an integer scalar parameter")
-            pos = params[node.id]
-            return lambda args: int(args[pos])
-        if isinstance(node, ast.Constant) and type(node.value) is int:
-            value = node.value
-            return lambda args: value
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            fn, lhs, rhs = _BINOPS[type(node.op)], build(node.left), build(node.right)
-
-            def binop(args: Sequence[Any]) -> int:
-                b = rhs(args)
-                if b == 0 and fn in (operator.floordiv, operator.mod):
-                    raise ZeroDivisionError("division by zero in the grid expression")
-                return fn(lhs(args), b)
-
-            return binop
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            inner = build(node.operand)
-            if isinstance(node.op, ast.USub):
-                return lambda args: -inner(args)
-            return inner
-        raise ValueError(f"unsupported construct in grid expression: {ast.dump(node)}")
-
-    return build(tree.body)
-
-
-# ------------------------------------------------------------------------------------------------
 # IR analysis for the launch checks
 # ------------------------------------------------------------------------------------------------
 def analyze_arrays(op: hg.KernelOp) -> tuple[set[int], set[int]]:
@@ -190,25 +146,22 @@ class Kernel:
         self.name: str = info.name
         self.param_names: list[str] = list(info.param_names)
         self.param_types: list[str] = list(info.param_types)
+        # The inferred grid as text ("m * n"), or None; then `no_grid` says why every launch
+        # needs grid=.
         self.grid: str | None = info.grid
+        self.no_grid: str | None = info.no_grid
         self.filename: str = info.filename
         self.lineno: int = info.lineno
         self.__doc__ = f"hologram kernel {self.name}({', '.join(self._signature())})"
         op = info.op
         self._written, self._at_idx = analyze_arrays(op)
-        int_scalars = {
-            n: i for i, (n, t) in enumerate(zip(self.param_names, self.param_types, strict=True))
-            if t in _INT_RANGES
-        }
+        region = op.grid_region
+        self._grid_region = region
+        # The inferred grid: the region evaluated in Python until the library is built, then
+        # its C function (`_ensure_compiled`).
         self._grid_fn: Callable[[Sequence[Any]], int] | None = None
-        self._grid_problem: str | None = None
-        if self.grid is None:
-            self._grid_problem = "it has no `if idx < n:` guard to infer the grid from"
-        else:
-            try:
-                self._grid_fn = compile_grid_expr(self.grid, int_scalars)
-            except (SyntaxError, ValueError) as err:
-                self._grid_problem = f"its grid expression '{self.grid}' cannot be evaluated ({err})"
+        if region is not None:
+            self._grid_fn = lambda args: evaluate_grid(region, args)
         self._length_checked = [
             (i, self.param_names[i]) for i in sorted(self._at_idx)
             if self.param_types[i].endswith("[]")
@@ -217,11 +170,8 @@ class Kernel:
         self._plan: list[Callable[[Any], Any]] | None = None
         self._sim_plan = [self._checker(i, None) for i in range(len(self.param_types))]
         self._py_fn: Callable[..., Any] | None = None
-        self._fast_grid: int | None = None
-        if self.grid is not None and self.grid.strip() in int_scalars:
-            pos = int_scalars[self.grid.strip()]
-            if self.param_types[pos] in ("u32", "u64"):  # never negative: no check needed
-                self._fast_grid = pos
+        # A grid that is one unsigned parameter (`if idx < n:`) is read straight off the args.
+        self._fast_grid: int | None = grid_parameter(region) if region is not None else None
 
     def _signature(self) -> list[str]:
         return [f"{n}: {t}" for n, t in zip(self.param_names, self.param_types, strict=True)]
@@ -257,11 +207,16 @@ class Kernel:
         if self._fn is not None:
             return
         from hologram.backends.c.emitter import c_symbol
+        from hologram.backends.c.ops_hologram import grid_symbol
 
         library = self._unit.library()
         ffi = library.ffi
         self._plan = [self._checker(i, ffi) for i in range(len(self.param_types))]
         self._fn = library.function(c_symbol(self._info.op))
+        if self._grid_region is not None:
+            c_grid = library.function(grid_symbol(self._info.op))
+            scalars = [i for i, t in enumerate(self.param_types) if not t.endswith("[]")]
+            self._grid_fn = lambda args: c_grid(*[args[i] for i in scalars])
 
     # --- checks -----------------------------------------------------------------------------------
     def _fail(self, message: str) -> LaunchError:
@@ -365,19 +320,22 @@ class Kernel:
     def _resolve_grid(self, args: Sequence[Any], grid: Any) -> int:
         if grid is None:
             if self._grid_fn is None:
-                raise self._fail(f"no grid= given, and {self._grid_problem}; pass grid=N")
+                raise self._fail(f"no grid= given, and the grid cannot be inferred: "
+                                 f"{self.no_grid}; pass grid=N")
             try:
                 grid = self._grid_fn(args)
             except ZeroDivisionError as err:
-                raise self._fail(f"cannot infer the grid from '{self.grid}': {err}") from None
-            if grid < 0:
-                raise self._fail(f"the inferred grid '{self.grid}' = {grid} is negative")
+                raise self._fail(f"cannot infer the grid: {err}") from None
+            if not 0 <= grid <= _GRID_MAX:
+                raise self._fail(f"the inferred grid {grid} is out of range [0, 2**32]: ids are "
+                                 "u32 (docs/language.md)")
             return grid
         if isinstance(grid, bool | np.bool_) or not isinstance(grid, int | np.integer):
             raise self._fail(f"grid= needs a non-negative integer, got {_type_name(grid)} {grid!r}")
         grid = int(grid)
         if not 0 <= grid <= _GRID_MAX:
-            raise self._fail(f"grid={grid} is out of range [0, 2**63)")
+            raise self._fail(f"grid={grid} is out of range [0, 2**32]: ids are u32, so a launch "
+                             "runs at most 2**32 ids (docs/language.md)")
         return grid
 
     def _guard_bound(self, args: Sequence[Any], grid: int) -> int:

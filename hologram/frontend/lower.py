@@ -118,11 +118,11 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
                       key=key)
 
     # --- kernels ------------------------------------------------------------------------------
-    def lower_kernel(self, fn: ast.FunctionDef, params: list[tuple[str, Scalar | Array]],
-                     grid: str | None) -> KernelOp:
+    def lower_kernel(self, fn: ast.FunctionDef, params: list[tuple[str, Scalar | Array]]
+                     ) -> KernelOp:
         names = [p for p, _ in params]
         op = KernelOp(fn.name, names, [t.name for _, t in params], [t.ir() for _, t in params],
-                      grid=grid, source=self.src.filename)
+                      source=self.src.filename)
         op.location = self.location(fn)
         block = op.body.block
         body = strip_docstring(fn.body)
