@@ -10,7 +10,8 @@ from xdsl.dialects import arith, math, memref, scf
 from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, i64
 from xdsl.ir import Block, Region, SSAValue
 
-from hologram.frontend.base import Val, lit
+from hologram.frontend.base import Val, default_type, lit
+from hologram.frontend.infer import literal_fits
 from hologram.frontend.types import BOOL, F32, Array, Scalar, TypeClash, join
 
 _SYMBOL = {
@@ -194,6 +195,13 @@ class ExprMixin:
             value, t = (a.lit, b.type) if a.is_lit else (b.lit, a.type)
             if isinstance(value, float) and not t.is_float:
                 return F32 if not t.is_bool else join(F32, t)  # bool: join raises
+            if t.is_int and not isinstance(value, bool) and not literal_fits(value, t):
+                # A literal the other side cannot hold (`-1` with a u32) joins as its own type:
+                # u32 with -1 is computed in i64, as Python's unbounded ints would give.
+                try:
+                    return join(t, default_type(value))
+                except TypeClash as err:
+                    raise self.clash(node, err) from None
             return t
         try:
             return join(a.type, b.type)
