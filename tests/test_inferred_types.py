@@ -196,6 +196,12 @@ CASES: dict[str, Case] = {
                                  lambda a: 1),
     "thread_zero_return": Case("guards", lambda: [f32(N), zeros(1), N],
                                lambda a: {1: a[0][-1:]}, lambda a: 1),
+    "row_guard": Case("guards", lambda: [f32(ROWS * COLS), zeros(ROWS * COLS), ROWS, COLS],
+                      lambda a: {1: a[0].reshape(COLS, ROWS).T.reshape(-1)},
+                      lambda a: ROWS * COLS),
+    "row_and_col_guard": Case("guards", lambda: [f32(ROWS * COLS), zeros(ROWS * COLS), ROWS, COLS,
+                                                 COLS + 5],
+                              lambda a: {1: a[0] * 2}, lambda a: ROWS * (COLS + 5)),
 }
 # Cases that run a kernel of another name (the same kernel on other arguments).
 KERNEL_OF = {"horner_degree_zero": "horner", "guard_inclusive_negative": "guard_inclusive",

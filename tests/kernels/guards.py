@@ -95,3 +95,21 @@ def thread_zero_return(a: DeviceArray[f32], out: DeviceArray[f32], n: u32):
     if idx != 0:
         return
     out[0] = a[n - 1]
+
+
+def row_guard(a: DeviceArray[f32], out: DeviceArray[f32], rows: u32, cols: u32):
+    idx = get_global_id()
+    i = idx // cols                   # a 2-D decode: ids with i < rows are those below rows * cols
+    j = idx % cols
+    if i >= rows:
+        return
+    out[i * cols + j] = a[j * rows + i]
+
+
+def row_and_col_guard(a: DeviceArray[f32], out: DeviceArray[f32], rows: u32, cols: u32,
+                      width: u32):
+    idx = get_global_id()
+    r = idx // width
+    c = idx % width
+    if r < rows and c < cols:         # a padded row of `width`: the row bound gives the grid
+        out[r * cols + c] = a[r * cols + c] * 2.0

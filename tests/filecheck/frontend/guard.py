@@ -128,3 +128,20 @@ def only_thread_zero(a: DeviceArray[f32], n: u32):
 # CHECK:         %[[ONE:.*]] = arith.constant 1 : i64
 # CHECK-NEXT:    %[[G:.*]] = arith.addi %{{.*}}, %[[ONE]] : i64
 # CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
+
+
+def row_of_decode(a: DeviceArray[f32], rows: u32, cols: u32):
+    idx = get_global_id()
+    i = idx // cols
+    if i >= rows:
+        return
+    a[idx] = 1.0
+
+# A bound on the decoded row `idx // cols < rows` bounds the id by rows * cols.
+# CHECK-LABEL: hologram.kernel @row_of_decode(
+# CHECK:       } grid {
+# CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %[[R:.*]]: i32, %[[C:.*]]: i32):
+# CHECK-NEXT:    %[[WR:.*]] = arith.extui %[[R]] : i32 to i64
+# CHECK-NEXT:    %[[WC:.*]] = arith.extui %[[C]] : i32 to i64
+# CHECK-NEXT:    %[[G:.*]] = arith.muli %[[WR]], %[[WC]] : i64
+# CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
