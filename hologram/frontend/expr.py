@@ -11,6 +11,7 @@ from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, i64
 from xdsl.ir import Block, Region, SSAValue
 
 from hologram.frontend.base import Val, lit
+from hologram.frontend.limits import fold_literals, ssa_hint
 from hologram.frontend.types import BOOL, F32, Array, Scalar, TypeClash, join
 
 _SYMBOL = {
@@ -115,7 +116,7 @@ class ExprMixin:
                                      f"assign it before, e.g. `{node.id} = "
                                      f"{'0.0' if b.type.is_float else '0'}`")
                 load = memref.LoadOp.get(b.value, [])
-                load.results[0].name_hint = node.id
+                load.results[0].name_hint = ssa_hint(node.id)
                 return Val(b.type, self.value(load, node))
             return Val(b.type, b.value)
         if node.id in self.module.constants:
@@ -209,7 +210,7 @@ class ExprMixin:
             raise self.error(node, f"operator `{sym}` is not supported in kernels")
         if a.is_lit and b.is_lit:
             try:
-                return lit(_FOLD[op](a.lit, b.lit))
+                return lit(fold_literals(op, a.lit, b.lit))
             except (ZeroDivisionError, OverflowError, TypeError, ValueError) as err:
                 raise self.error(node, f"cannot evaluate `{ast.unparse(node)}`: {err}") from None
         if op in _BOOL_OPS and self.is_bool(a) and self.is_bool(b):

@@ -24,6 +24,7 @@ from hologram.frontend.base import (EXITS, Builder, Literal, Source, Val, always
 from hologram.frontend.calls import STATEMENT_CALLS, CallMixin
 from hologram.frontend.expr import ExprMixin
 from hologram.frontend.inline import Helper, InlineMixin
+from hologram.frontend.limits import ssa_hint
 from hologram.frontend.scope import Binding, Scope, ssa_locals
 from hologram.frontend.types import SCALARS, Array, Scalar, TypeClash, join
 
@@ -121,7 +122,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
         self.allocas = []
         with self.at(block):
             for arg, (name, t), p in zip(block.args, params, fn.args.args, strict=True):
-                arg.name_hint = name
+                arg.name_hint = ssa_hint(name)
                 arg.location = self.location(p)
                 self.bind_param(name, t, arg, fn)
             self.block_stmts(body, {"return"})
@@ -271,7 +272,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
             value = self.value_for(v, t, node, name, None, value_node)
             if name in self.scope.ssa_names:
                 if value.name_hint is None:
-                    value.name_hint = name
+                    value.name_hint = ssa_hint(name)
                 self.scope.names[name] = Binding(t, value, line=node.lineno)
                 return
             slot = self.alloca(t, node, name)
@@ -457,7 +458,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
 
     def bind_loop_var(self, var: str, t: Scalar, value: SSAValue, node: ast.AST) -> None:
         if var in self.scope.ssa_names:
-            value.name_hint = value.name_hint or var
+            value.name_hint = value.name_hint or ssa_hint(var)
             self.scope.names[var] = Binding(t, value, line=node.lineno)
         else:
             self.assign_name(var, Val(t, value), node)
@@ -472,7 +473,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
                       for v in (start, stop, step)]
         body = Block(arg_types=[bounds[0].type])
         iv = body.args[0]
-        iv.name_hint = var
+        iv.name_hint = ssa_hint(var)
         with self.at(body):
             value = iv
             if not t.signed:
