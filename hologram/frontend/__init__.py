@@ -108,15 +108,20 @@ def decode_source(data: bytes, filename: str) -> str:
     try:
         return importlib.util.decode_source(data)
     except UnicodeDecodeError as err:
-        line = data[:err.start].count(b"\n") + 1
-        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise CompileError(f"{filename} is not {err.encoding.upper()} text: byte "
-                           f"0x{data[err.start]:02x} cannot be decoded",
-                           SourceLocation(filename, line, col),
-                           "save the file as UTF-8 (or declare its encoding in a "
-                           "`# -*- coding: ... -*-` comment)") from None
-    except (SyntaxError, LookupError) as err:  # an unknown encoding in the coding comment
-        raise CompileError(f"{filename}: {err}", SourceLocation(filename, 1, 1)) from None
+        bad, encoding = err, err.encoding
+    except (SyntaxError, LookupError) as err:  # a bad byte in the first lines, or a bad cookie
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as utf8_err:
+            bad, encoding = utf8_err, "utf-8"
+        else:
+            raise CompileError(f"{filename}: {err}", SourceLocation(filename, 1, 1)) from None
+    line = data[:bad.start].count(b"\n") + 1
+    col = bad.start - (data.rfind(b"\n", 0, bad.start) + 1) + 1
+    raise CompileError(f"{filename} is not {encoding.upper()} text: byte 0x{data[bad.start]:02x} "
+                       "cannot be decoded", SourceLocation(filename, line, col),
+                       "save the file as UTF-8 (or declare its encoding in a "
+                       "`# -*- coding: ... -*-` comment)")
 
 
 def read_source(path: str | Path) -> str:

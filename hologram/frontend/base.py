@@ -165,7 +165,7 @@ class Builder:
         if v.is_lit:
             value = v.lit
             if to.is_float:
-                return self.const(float(value), to, node)  # type: ignore[arg-type]
+                return self.const(value, to, node)  # type: ignore[arg-type]
             if to.is_bool:
                 return self.const(bool(value), to, node)
             if isinstance(value, float):
