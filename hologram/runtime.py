@@ -80,7 +80,10 @@ class _Unit:
 
     def lowered(self) -> ModuleOp:
         if self._lowered is None:
-            lowered = run_pipeline(self.module, self.pipeline)
+            pipeline = self.pipeline
+            if self.boundscheck and pipeline is None:
+                pipeline = _bounds_checked_default()
+            lowered = run_pipeline(self.module, pipeline)
             if self.boundscheck:  # the C backend guards every array access (boundscheck.py)
                 for op in lowered.ops:
                     if isinstance(op, hg.KernelOp):
@@ -95,6 +98,15 @@ class _Unit:
 
                 self._library = build(self.lowered(), self.name_hint)
             return self._library
+
+
+def _bounds_checked_default() -> str:
+    """The default pipeline for a bounds-checked kernel: data-dependent atomics stay atomic
+    (not privatized), so a bad index is caught at its access, with the id that made it."""
+    from hologram.passes import DEFAULT_PIPELINE
+
+    return ",".join("atomic-to-tree-reduction{max-private=0}" if p == "atomic-to-tree-reduction"
+                    else p for p in DEFAULT_PIPELINE)
 
 
 def _pipeline_spec(pipeline: str | Sequence[str] | None) -> str | None:
