@@ -194,7 +194,12 @@ class ExprMixin:
         if a.is_lit or b.is_lit:
             value, t = (a.lit, b.type) if a.is_lit else (b.lit, a.type)
             if isinstance(value, float) and not t.is_float:
-                return F32 if not t.is_bool else join(F32, t)  # bool: join raises
+                if t.is_bool:  # join raises: bool in arithmetic
+                    try:
+                        join(F32, t)
+                    except TypeClash as err:
+                        raise self.clash(node, err) from None
+                return F32
             return t
         try:
             return join(a.type, b.type)

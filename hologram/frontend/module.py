@@ -13,7 +13,7 @@ from hologram.frontend.errors import CompileError
 from hologram.frontend.grid import infer_grid
 from hologram.frontend.limits import MAX_NESTING, NestingTooDeep, check_nesting
 from hologram.frontend.lower import FunctionLowerer, ModuleScope
-from hologram.frontend.types import (Array, Scalar, annotation_type, decorator_name,
+from hologram.frontend.types import (Array, Scalar, TypeClash, annotation_type, decorator_name,
                                      is_device_array)
 
 _ELEM_TYPES = "f32 f64 i32 u32 i64 u64 bool (float, int, usize)"
@@ -156,7 +156,16 @@ class FileCompiler:
         int_scalars = {n for n, t in params if isinstance(t, Scalar) and t.is_int}
         grid = infer_grid(strip_docstring(fn.body), int_scalars)
         scope = ModuleScope(self.functions, self.constants, kernel_names)
-        op = FunctionLowerer(self.src, scope).lower_kernel(fn, params, grid)
+        try:
+            op = FunctionLowerer(self.src, scope).lower_kernel(fn, params, grid)
+        except CompileError:
+            raise
+        except TypeClash as err:  # a type rule's refusal that no construct located
+            raise CompileError(str(err), self.src.loc(fn), err.hint) from err
+        except Exception as err:  # never a raw traceback from inside the lowering
+            raise CompileError(f"internal error: the frontend failed on kernel `{fn.name}` "
+                               f"({type(err).__name__}: {err}); please report this with the "
+                               "kernel", self.src.loc(fn)) from err
         try:
             op.verify()
         except VerifyException as err:
