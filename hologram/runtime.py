@@ -23,13 +23,14 @@ about 5x cheaper than `ffi.cast` of `arr.ctypes.data`; a scalar as is).
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ModuleOp, UnitAttr
 
 
 from hologram.analysis.dependences import is_id_signature, kernel_accesses
@@ -69,17 +70,27 @@ class _Unit:
     """The frontend's module and, once built, its C library. Kernels of one file share a unit,
     so a file is one C compile however many kernels it holds."""
 
-    def __init__(self, module: ModuleOp, name_hint: str, pipeline: str | Sequence[str] | None):
+    def __init__(self, module: ModuleOp, name_hint: str, pipeline: str | Sequence[str] | None,
+                 boundscheck: bool = False):
         self.module = module
         self.name_hint = name_hint
         self.pipeline = pipeline
+        self.boundscheck = boundscheck
         self._lowered: ModuleOp | None = None
         self._library: Any = None
         self._lock = threading.Lock()
 
     def lowered(self) -> ModuleOp:
         if self._lowered is None:
-            self._lowered = run_pipeline(self.module, self.pipeline)
+            pipeline = self.pipeline
+            if self.boundscheck and pipeline is None:
+                pipeline = _bounds_checked_default()
+            lowered = run_pipeline(self.module, pipeline)
+            if self.boundscheck:  # the C backend guards every array access (boundscheck.py)
+                for op in lowered.ops:
+                    if isinstance(op, hg.KernelOp):
+                        op.attributes["boundscheck"] = UnitAttr()
+            self._lowered = lowered
         return self._lowered
 
     def library(self) -> Any:
@@ -89,6 +100,15 @@ class _Unit:
 
                 self._library = build(self.lowered(), self.name_hint)
             return self._library
+
+
+def _bounds_checked_default() -> str:
+    """The default pipeline for a bounds-checked kernel: data-dependent atomics stay atomic
+    (not privatized), so a bad index is caught at its access, with the id that made it."""
+    from hologram.passes import DEFAULT_PIPELINE
+
+    return ",".join("atomic-to-tree-reduction{max-private=0}" if p == "atomic-to-tree-reduction"
+                    else p for p in DEFAULT_PIPELINE)
 
 
 def _pipeline_spec(pipeline: str | Sequence[str] | None) -> str | None:
@@ -217,6 +237,35 @@ class Kernel:
             c_grid = library.function(grid_symbol(self._info.op))
             scalars = [i for i, t in enumerate(self.param_types) if not t.endswith("[]")]
             self._grid_fn = lambda args: c_grid(*[args[i] for i in scalars])
+        if self._unit.boundscheck:
+            self._fn = self._bounds_checked(self._fn, ffi)
+
+    def _bounds_checked(self, raw: Callable[..., None], ffi: Any) -> Callable[..., None]:
+        """The C function of a bounds-checked kernel, called as an unchecked one: it passes
+        the arrays' lengths and an error record, and raises IndexError from the record."""
+        arrays = [i for i, t in enumerate(self.param_types) if t.endswith("[]")]
+        count = max(len(self.param_types), 1)
+
+        def call(*c_args: Any) -> None:
+            lengths = np.zeros(count, np.int64)
+            for i in arrays:
+                lengths[i] = len(c_args[i])
+            record = np.zeros(6, np.int64)
+            raw(*c_args, ffi.from_buffer("int64_t[]", lengths),
+                ffi.from_buffer("int64_t[]", record, True))
+            if record[0]:
+                raise self._bounds_error([int(x) for x in record])
+
+        return call
+
+    def _bounds_error(self, record: list[int]) -> IndexError:
+        _, index, gid, length, pos, line = record
+        array = self.param_names[pos] if 0 <= pos < len(self.param_names) else f"#{pos}"
+        where = f"at id {gid}" if gid >= 0 else "after the grid loop"
+        return IndexError(
+            f"kernel '{self.name}': index {index} is out of bounds for array '{array}' of "
+            f"{length} elements, {where}, {self.filename}:{line}; the launch was stopped "
+            f"(arrays may be partly written)")
 
     # --- checks -----------------------------------------------------------------------------------
     def _fail(self, message: str) -> LaunchError:
@@ -359,7 +408,9 @@ class Kernel:
                 raise self._length_error(args, name, pos, bound)
 
     # --- running ----------------------------------------------------------------------------------
-    def __call__(self, *args: Any, grid: int | None = None) -> None:
+    def __call__(self, *args: Any, grid: int | None = None, **kwargs: Any) -> None:
+        if kwargs:
+            raise self._keywords(kwargs)
         plan = self._plan
         if plan is None:
             if len(args) != len(self.param_types):
@@ -383,12 +434,19 @@ class Kernel:
                 raise self._length_error(args, name, pos, bound)
         self._fn(*c_args, grid)
 
+    def _keywords(self, kwargs: dict[str, Any]) -> LaunchError:
+        name = next(iter(kwargs))
+        what = (f"parameter '{name}' is passed by keyword" if name in self.param_names
+                else f"'{name}' is not a parameter")
+        return self._fail(f"{what}; kernels take their arguments by position "
+                          f"({', '.join(self._signature())}) and grid= only")
+
     def _arity(self, args: Sequence[Any]) -> LaunchError:
         return self._fail(
             f"takes {len(self.param_types)} arguments ({', '.join(self._signature())}), got "
             f"{len(args)}")
 
-    def simulate(self, *args: Any, grid: int | None = None) -> None:
+    def simulate(self, *args: Any, grid: int | None = None, **kwargs: Any) -> None:
         """Run the kernel's Python body once per id in [0, grid), in order, in pure Python.
 
         Arrays are mutated in place, as by the compiled kernel; scalars are passed as numpy
@@ -396,6 +454,8 @@ class Kernel:
         """
         from hologram import lang
 
+        if kwargs:
+            raise self._keywords(kwargs)
         if len(args) != len(self._sim_plan):
             raise self._arity(args)
         sim_args = [check(value) for check, value in zip(self._sim_plan, args)]
@@ -454,24 +514,33 @@ def _typed_max(*values: Any) -> Any:
 # ------------------------------------------------------------------------------------------------
 # Public constructors
 # ------------------------------------------------------------------------------------------------
-def _kernels_of(result: Any, name_hint: str, pipeline: str | Sequence[str] | None) -> dict[str, Kernel]:
-    unit = _Unit(result.module, name_hint, pipeline)
+def _kernels_of(result: Any, name_hint: str, pipeline: str | Sequence[str] | None,
+                boundscheck: bool | None = None) -> dict[str, Kernel]:
+    unit = _Unit(result.module, name_hint, pipeline, _boundscheck(boundscheck))
     return {name: Kernel(info, unit) for name, info in result.kernels.items()}
 
 
+def _boundscheck(flag: bool | None) -> bool:
+    """boundscheck= as given, else `HOLOGRAM_BOUNDSCHECK` (1, true, yes or on)."""
+    if flag is not None:
+        return bool(flag)
+    return os.environ.get("HOLOGRAM_BOUNDSCHECK", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def kernel(fn: Callable[..., Any] | None = None, *,
-           pipeline: str | Sequence[str] | None = None) -> Any:
+           pipeline: str | Sequence[str] | None = None, boundscheck: bool | None = None) -> Any:
     """`@hologram.kernel` or `@hologram.kernel(pipeline="canonicalize,cse")`.
 
     The function is parsed now (a bad kernel raises CompileError at the decorator) and compiled
-    on its first call.
+    on its first call. `boundscheck=True` (default: `HOLOGRAM_BOUNDSCHECK=1`) checks every
+    array access at run time: an access out of bounds stops the launch with IndexError.
     """
 
     def wrap(f: Callable[..., Any]) -> Kernel:
         from hologram.frontend import parse_function
 
         result = parse_function(f)
-        kernels = _kernels_of(result, f.__name__, pipeline)
+        kernels = _kernels_of(result, f.__name__, pipeline, boundscheck)
         if f.__name__ not in kernels:
             raise LaunchError(f"{f.__name__} did not compile to a kernel")
         return kernels[f.__name__]
@@ -481,10 +550,11 @@ def kernel(fn: Callable[..., Any] | None = None, *,
     return wrap(fn)
 
 
-def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None) -> dict[str, Kernel]:
+def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
+                 boundscheck: bool | None = None) -> dict[str, Kernel]:
     """Every kernel of a Python kernel file, by name. The file is parsed, never executed; its
-    kernels compile together, on the first call of any of them."""
+    kernels compile together, on the first call of any of them. `boundscheck` as for `kernel`."""
     from hologram.frontend import parse_file
 
     result = parse_file(path)
-    return _kernels_of(result, Path(path).stem, pipeline)
+    return _kernels_of(result, Path(path).stem, pipeline, boundscheck)
