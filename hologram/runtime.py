@@ -15,9 +15,15 @@ scalar's type and range, the grid, and (for kernels that only touch `a[idx]` und
 each array's length against the grid. Nothing is converted silently: a float64 array for a
 `DeviceArray[f32]` is an error, not a copy.
 
-The per-call path is a precomputed plan: one small closure per parameter that checks the value
-and turns it into what the cffi function takes (an array through `ffi.from_buffer`, measured
-about 5x cheaper than `ffi.cast` of `arr.ctypes.data`; a scalar as is).
+The launch path (docs/backend.md): once compiled, calling a kernel calls its C launcher
+directly (`backends/c/launcher.py`; the instance's class gets the launcher as `__call__`), which
+checks every argument in C and runs the kernel. Only a refused call comes back to Python
+(`Kernel._refused`), which finds what is wrong and raises the `LaunchError`.
+
+The warm start: `load_kernels` and `@hologram.kernel` first look the file's text up in the
+cache's index (`builder.index_lookup`); on a hit, the kernels' signatures come from the entry's
+manifest and nothing is parsed and no xDSL imported, unless the IR is asked for (`mlir()`,
+`simulate`...). This module imports no xDSL at import time.
 """
 
 from __future__ import annotations
@@ -25,17 +31,20 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp
 
+from hologram.backends.c.launcher import KernelSpec
 
-from hologram.analysis.dependences import is_id_signature, kernel_accesses
-from hologram.dialects import hologram as hg
+if TYPE_CHECKING:
+    from xdsl.dialects.builtin import ModuleOp
+
+    from hologram.dialects import hologram as hg
 
 
 class LaunchError(Exception):
@@ -56,7 +65,7 @@ _INT_RANGES = {
     "i32": (-(2**31), 2**31 - 1), "u32": (0, 2**32 - 1),
     "i64": (-(2**63), 2**63 - 1), "u64": (0, 2**64 - 1),
 }
-_F32_MAX = float(np.finfo(np.float32).max)
+_F32_MAX = 3.4028234663852886e38  # float(np.finfo(np.float32).max), without its import cost
 _GRID_MAX = 2**63 - 1
 
 
@@ -64,35 +73,96 @@ _GRID_MAX = 2**63 - 1
 # Compilation units: a module of kernels compiled together (one file, or one decorated function)
 # ------------------------------------------------------------------------------------------------
 class _Unit:
-    """The frontend's module and, once built, its C library. Kernels of one file share a unit,
-    so a file is one C compile however many kernels it holds."""
+    """The kernels of one source, compiled together into one C library.
 
-    def __init__(self, module: ModuleOp, name_hint: str, pipeline: str | Sequence[str] | None):
-        self.module = module
+    Built either from the frontend's result (`parse` is called at once) or from an index hit
+    (`manifest`), in which case the source is parsed only when the IR is needed. `parse` always
+    parses the text that was read when the unit was made, so the IR matches the library."""
+
+    def __init__(self, name_hint: str, pipeline: str | Sequence[str] | None,
+                 parse: Callable[[], Any], index_key: str | None = None,
+                 manifest: dict | None = None):
         self.name_hint = name_hint
         self.pipeline = pipeline
+        self.index_key = index_key
+        self._parse = parse
+        self._manifest = manifest
+        self._result: Any = None
         self._lowered: ModuleOp | None = None
         self._library: Any = None
-        self._lock = threading.Lock()
+        self._specs: list[KernelSpec] | None = None
+        self._lock = threading.RLock()
+        if manifest is not None:
+            self._specs = [KernelSpec.from_json(k) for k in manifest["kernels"]]
+        else:
+            self.result()
+
+    def result(self) -> Any:
+        """The frontend's result (parsed now if the unit came from the index)."""
+        with self._lock:
+            if self._result is None:
+                self._result = self._parse()
+            return self._result
+
+    @property
+    def module(self) -> ModuleOp:
+        return self.result().module
+
+    def specs(self) -> list[KernelSpec]:
+        """Each kernel's launch signature, in library order."""
+        with self._lock:
+            if self._specs is None:
+                self._specs = [_spec_of(info) for info in self.result().kernels.values()]
+            return self._specs
 
     def lowered(self) -> ModuleOp:
-        if self._lowered is None:
-            self._lowered = run_pipeline(self.module, self.pipeline)
-        return self._lowered
+        with self._lock:
+            if self._lowered is None:
+                self._lowered = run_pipeline(self.module, self.pipeline)
+            return self._lowered
 
     def library(self) -> Any:
         with self._lock:
-            if self._library is None:
-                from hologram.backends.c.builder import build
+            if self._library is None and self._manifest is not None:
+                from hologram.backends.c.builder import load_indexed
 
-                self._library = build(self.lowered(), self.name_hint)
+                self._library = load_indexed(self._manifest)
+                self._manifest = None  # loaded, or discarded: then built below
+            if self._library is None:
+                from hologram.backends.c.builder import build_kernels
+                from hologram.backends.c.emitter import emit_c
+
+                lowered = self.lowered()
+                self._library = build_kernels(emit_c(lowered), self.specs(), self.name_hint,
+                                              lowered, self.index_key)
             return self._library
+
+
+def _spec_of(info: Any) -> KernelSpec:
+    from hologram.backends.c.emitter import c_symbol
+
+    written, at_idx = analyze_arrays(info.op)
+    length_checked = tuple(i for i in sorted(at_idx) if info.param_types[i].endswith("[]"))
+    return KernelSpec(info.name, c_symbol(info.op), tuple(info.param_names),
+                      tuple(info.param_types), tuple(sorted(written)), length_checked, info.grid,
+                      info.lineno)
 
 
 def _pipeline_spec(pipeline: str | Sequence[str] | None) -> str | None:
     if pipeline is None or isinstance(pipeline, str):
         return pipeline
     return ",".join(pipeline)
+
+
+def _pipeline_key(pipeline: str | Sequence[str] | None) -> list:
+    """The pipeline as the index sees it. The default one is read from `hologram.passes` when
+    that is loaded (it may have been changed at run time); otherwise it is the one in the
+    package, whose source is part of `settings_fingerprint`."""
+    spec = _pipeline_spec(pipeline)
+    if spec is not None:
+        return ["spec", spec]
+    passes = sys.modules.get("hologram.passes")
+    return ["default", list(passes.DEFAULT_PIPELINE) if passes is not None else None]
 
 
 def run_pipeline(module: ModuleOp, pipeline: str | Sequence[str] | None) -> ModuleOp:
@@ -153,6 +223,19 @@ def compile_grid_expr(text: str, params: dict[str, int]) -> Callable[[Sequence[A
     return build(tree.body)
 
 
+def _grid_function(kernel: Kernel) -> tuple[Callable[[Sequence[Any]], int] | None, str | None]:
+    """The inferred grid as a function of the arguments, or the reason there is none. (The C
+    launcher computes the same from `launcher.grid_c_function`.)"""
+    if kernel.grid is None:
+        return None, "it has no `if idx < n:` guard to infer the grid from"
+    int_scalars = {n: i for i, (n, t) in enumerate(zip(kernel.param_names, kernel.param_types))
+                   if t in _INT_RANGES}
+    try:
+        return compile_grid_expr(kernel.grid, int_scalars), None
+    except (SyntaxError, ValueError) as err:
+        return None, f"its grid expression '{kernel.grid}' cannot be evaluated ({err})"
+
+
 # ------------------------------------------------------------------------------------------------
 # IR analysis for the launch checks
 # ------------------------------------------------------------------------------------------------
@@ -161,6 +244,8 @@ def analyze_arrays(op: hg.KernelOp) -> tuple[set[int], set[int]]:
 
     Built on the access analysis `fuse` uses; an untouched array is in the second set (it needs
     no length)."""
+    from hologram.analysis.dependences import is_id_signature, kernel_accesses
+
     written: set[int] = set()
     at_idx: set[int] = set()
     for pos, access in enumerate(kernel_accesses(op)):
@@ -174,54 +259,52 @@ def analyze_arrays(op: hg.KernelOp) -> tuple[set[int], set[int]]:
 
 
 # ------------------------------------------------------------------------------------------------
-# Argument plans
+# Kernels
 # ------------------------------------------------------------------------------------------------
 def _type_name(value: Any) -> str:
     t = type(value)
     return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
 
 
+_launching_classes: dict[Any, type] = {}
+
+
+def _launching_class(launch: Any) -> type:
+    """A subclass of Kernel whose `__call__` is the C launcher itself: a builtin function is
+    not a descriptor, so `k(x, y, n)` calls `launch(x, y, n)` with no Python frame between."""
+    cls = _launching_classes.get(launch)
+    if cls is None:
+        cls = type("Kernel", (Kernel,), {"__call__": launch, "__slots__": (),
+                                         "__module__": __name__, "__qualname__": "Kernel"})
+        _launching_classes[launch] = cls
+    return cls
+
+
 class Kernel:
     """A compiled-on-demand kernel: call it like the Python function, on numpy arrays."""
 
-    def __init__(self, info: Any, unit: _Unit):
-        self._info = info
+    def __init__(self, spec: KernelSpec, unit: _Unit, filename: str):
+        self._spec = spec
         self._unit = unit
-        self.name: str = info.name
-        self.param_names: list[str] = list(info.param_names)
-        self.param_types: list[str] = list(info.param_types)
-        self.grid: str | None = info.grid
-        self.filename: str = info.filename
-        self.lineno: int = info.lineno
+        self.name: str = spec.name
+        self.param_names: list[str] = list(spec.param_names)
+        self.param_types: list[str] = list(spec.param_types)
+        self.grid: str | None = spec.grid
+        self.filename: str = filename
+        self.lineno: int = spec.lineno
         self.__doc__ = f"hologram kernel {self.name}({', '.join(self._signature())})"
-        op = info.op
-        self._written, self._at_idx = analyze_arrays(op)
-        int_scalars = {
-            n: i for i, (n, t) in enumerate(zip(self.param_names, self.param_types, strict=True))
-            if t in _INT_RANGES
-        }
-        self._grid_fn: Callable[[Sequence[Any]], int] | None = None
-        self._grid_problem: str | None = None
-        if self.grid is None:
-            self._grid_problem = "it has no `if idx < n:` guard to infer the grid from"
-        else:
-            try:
-                self._grid_fn = compile_grid_expr(self.grid, int_scalars)
-            except (SyntaxError, ValueError) as err:
-                self._grid_problem = f"its grid expression '{self.grid}' cannot be evaluated ({err})"
-        self._length_checked = [
-            (i, self.param_names[i]) for i in sorted(self._at_idx)
-            if self.param_types[i].endswith("[]")
-        ]
-        self._fn: Any = None
-        self._plan: list[Callable[[Any], Any]] | None = None
-        self._sim_plan = [self._checker(i, None) for i in range(len(self.param_types))]
+        self._written = set(spec.written)
+        self._length_checked = [(i, self.param_names[i]) for i in spec.length_checked]
+        self._grid_fn, self._grid_problem = _grid_function(self)
+        self._plan = [self._checker(i, simulate=False) for i in range(len(self.param_types))]
+        self._sim_plan = [self._checker(i, simulate=True) for i in range(len(self.param_types))]
+        self._raw: Any = None
         self._py_fn: Callable[..., Any] | None = None
-        self._fast_grid: int | None = None
-        if self.grid is not None and self.grid.strip() in int_scalars:
-            pos = int_scalars[self.grid.strip()]
-            if self.param_types[pos] in ("u32", "u64"):  # never negative: no check needed
-                self._fast_grid = pos
+
+    @property
+    def _info(self) -> Any:
+        """The frontend's KernelInfo (parses the source if the kernel came from the index)."""
+        return self._unit.result().kernels[self.name]
 
     def _signature(self) -> list[str]:
         return [f"{n}: {t}" for n, t in zip(self.param_names, self.param_types, strict=True)]
@@ -237,6 +320,8 @@ class Kernel:
     def mlir(self, pipeline: str | Sequence[str] | None = None) -> str:
         """The kernel's IR: as the frontend made it (pipeline None), or after `pipeline`
         (a spec such as "canonicalize,cse", or "default" for the default pipeline)."""
+        from xdsl.dialects.builtin import ModuleOp
+
         module = ModuleOp([self.kernel_op()])
         if pipeline is not None:
             module = run_pipeline(module, None if pipeline == "default" else pipeline)
@@ -254,34 +339,57 @@ class Kernel:
         return self
 
     def _ensure_compiled(self) -> None:
-        if self._fn is not None:
+        if self._raw is not None:
             return
-        from hologram.backends.c.emitter import c_symbol
-
         library = self._unit.library()
-        ffi = library.ffi
-        self._plan = [self._checker(i, ffi) for i in range(len(self.param_types))]
-        self._fn = library.function(c_symbol(self._info.op))
+        index = [k["name"] for k in library.manifest["kernels"]].index(self.name)
+        module = library.module
+        module.set_fallback(index, self._refused)
+        self._raw = getattr(module, f"raw_{index}")
+        self.__class__ = _launching_class(getattr(module, f"launch_{index}"))
+
+    # --- running ----------------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        # Only the first call comes here: compiling swaps in the C launcher as `__call__`.
+        if len(args) != len(self.param_types):
+            raise self._arity(args)
+        self._ensure_compiled()
+        return type(self).__call__(*args, **kwargs)
+
+    def _refused(self, *args: Any, **kwargs: Any) -> None:
+        """The C launcher refused the call: find what is wrong and raise it as a LaunchError.
+        A value the checks accept but the C does not take directly is converted and run."""
+        grid = kwargs.pop("grid", None)
+        if kwargs:
+            name = next(iter(kwargs))
+            raise self._fail(f"unexpected keyword argument '{name}' (parameters are passed by "
+                             f"position; the only keyword is grid=)")
+        if len(args) != len(self._plan):
+            raise self._arity(args)
+        values = [check(value) for check, value in zip(self._plan, args)]
+        grid = self._resolve_grid(args, grid)
+        self._check_lengths(args, grid)
+        if self._raw(*values, grid=grid) is NotImplemented:
+            raise self._fail(f"the launcher refused arguments the checks accept "
+                             f"({', '.join(_type_name(v) for v in args)}, grid={grid}); please "
+                             f"report this")
 
     # --- checks -----------------------------------------------------------------------------------
     def _fail(self, message: str) -> LaunchError:
         return LaunchError(f"kernel '{self.name}': {message}")
 
-    def _checker(self, pos: int, ffi: Any) -> Callable[[Any], Any]:
-        """A function that checks argument `pos` and returns what the C function takes (or, with
-        no ffi, what the Python simulation takes)."""
+    def _checker(self, pos: int, simulate: bool) -> Callable[[Any], Any]:
+        """A function that checks argument `pos` and returns the value in the form the C
+        launcher takes directly (or, with `simulate`, what the Python simulation takes)."""
         name, lang_type = self.param_names[pos], self.param_types[pos]
         fail = self._fail
         if lang_type.endswith("[]"):
             elem = lang_type[:-2]
-            dtype, c_elem = _ELEMENTS[elem]
+            dtype, _ = _ELEMENTS[elem]
             written = pos in self._written
-            from_buffer = ffi.from_buffer if ffi is not None else None
-            c_array = f"{c_elem}[]"
             ndarray = np.ndarray
 
-            def explain(value: Any) -> Any:
-                """The slow path: find what is wrong with the value, or convert a subclass."""
+            def array(value: Any) -> Any:
                 if not isinstance(value, ndarray):
                     raise fail(f"parameter '{name}' ({lang_type}) needs a numpy array, got "
                                f"{_type_name(value)}")
@@ -295,22 +403,7 @@ class Kernel:
                 if written and not flags.writeable:
                     raise fail(f"parameter '{name}' ({lang_type}) is written by the kernel but "
                                f"the array is read-only")
-                if from_buffer is None:
-                    return value.reshape(-1)
-                return from_buffer(c_array, value, written)
-
-            if from_buffer is None:
-                return explain
-
-            def array(value: Any) -> Any:
-                # Fast path: a plain ndarray of the exact dtype; from_buffer itself refuses a
-                # non-contiguous buffer, and a read-only one when the kernel writes it.
-                if value.__class__ is ndarray and value.dtype is dtype:
-                    try:
-                        return from_buffer(c_array, value, written)
-                    except (ValueError, TypeError, BufferError):
-                        pass
-                return explain(value)
+                return value.reshape(-1) if simulate else value
 
             return array
 
@@ -327,7 +420,7 @@ class Kernel:
                 if not lo <= value <= hi:
                     raise fail(f"parameter '{name}' ({lang_type}) is out of range: {value} is "
                                f"not in [{lo}, {hi}]")
-                return value if ffi is not None else np_type(value)
+                return np_type(value) if simulate else value
 
             return integer
 
@@ -342,11 +435,15 @@ class Kernel:
                     ):
                         raise fail(f"parameter '{name}' ({lang_type}) needs a number, got "
                                    f"{_type_name(value)} {value!r}")
-                    value = float(value)
+                    try:
+                        value = float(value)
+                    except OverflowError:
+                        raise fail(f"parameter '{name}' ({lang_type}) is out of range: {value} "
+                                   f"does not fit a float") from None
                 if single and math.isfinite(value) and abs(value) > _F32_MAX:
                     raise fail(f"parameter '{name}' (f32) is out of range: {value!r} overflows "
                                f"float32")
-                return value if ffi is not None else np_type(value)
+                return np_type(value) if simulate else value
 
             return floating
 
@@ -356,7 +453,7 @@ class Kernel:
                 if not isinstance(value, bool | np.bool_):
                     raise fail(f"parameter '{name}' (bool) needs True or False, got "
                                f"{_type_name(value)} {value!r}")
-                return bool(value) if ffi is not None else np.bool_(value)
+                return np.bool_(value) if simulate else bool(value)
 
             return boolean
 
@@ -372,6 +469,9 @@ class Kernel:
                 raise self._fail(f"cannot infer the grid from '{self.grid}': {err}") from None
             if grid < 0:
                 raise self._fail(f"the inferred grid '{self.grid}' = {grid} is negative")
+            if grid > _GRID_MAX:
+                raise self._fail(f"the inferred grid '{self.grid}' = {grid} is out of range "
+                                 f"[0, 2**63)")
             return grid
         if isinstance(grid, bool | np.bool_) or not isinstance(grid, int | np.integer):
             raise self._fail(f"grid= needs a non-negative integer, got {_type_name(grid)} {grid!r}")
@@ -389,41 +489,13 @@ class Kernel:
         except ZeroDivisionError:
             return grid
 
-    def _length_error(self, args: Sequence[Any], name: str, pos: int, bound: int) -> LaunchError:
-        return self._fail(
-            f"array '{name}' has {args[pos].size} elements but the kernel reads or writes "
-            f"'{name}[idx]' for idx up to {bound - 1}")
-
     def _check_lengths(self, args: Sequence[Any], grid: int) -> None:
         bound = self._guard_bound(args, grid)
         for pos, name in self._length_checked:
             if args[pos].size < bound:
-                raise self._length_error(args, name, pos, bound)
-
-    # --- running ----------------------------------------------------------------------------------
-    def __call__(self, *args: Any, grid: int | None = None) -> None:
-        plan = self._plan
-        if plan is None:
-            if len(args) != len(self.param_types):
-                raise self._arity(args)
-            self._ensure_compiled()
-            plan = self._plan
-            assert plan is not None
-        if len(args) != len(plan):
-            raise self._arity(args)
-        c_args = [check(value) for check, value in zip(plan, args)]
-        if grid is None:
-            fast = self._fast_grid
-            grid = c_args[fast] if fast is not None else self._resolve_grid(args, None)
-            bound = grid
-        else:
-            if type(grid) is not int or not 0 <= grid <= _GRID_MAX:
-                grid = self._resolve_grid(args, grid)
-            bound = self._guard_bound(args, grid) if self._length_checked else grid
-        for pos, name in self._length_checked:
-            if args[pos].size < bound:
-                raise self._length_error(args, name, pos, bound)
-        self._fn(*c_args, grid)
+                raise self._fail(
+                    f"array '{name}' has {args[pos].size} elements but the kernel reads or "
+                    f"writes '{name}[idx]' for idx up to {bound - 1}")
 
     def _arity(self, args: Sequence[Any]) -> LaunchError:
         return self._fail(
@@ -496,9 +568,26 @@ def _typed_max(*values: Any) -> Any:
 # ------------------------------------------------------------------------------------------------
 # Public constructors
 # ------------------------------------------------------------------------------------------------
-def _kernels_of(result: Any, name_hint: str, pipeline: str | Sequence[str] | None) -> dict[str, Kernel]:
-    unit = _Unit(result.module, name_hint, pipeline)
-    return {name: Kernel(info, unit) for name, info in result.kernels.items()}
+def _lookup(parts: list) -> tuple[str | None, dict | None]:
+    """(index key, manifest of a usable entry or None). Settings that cannot build (no
+    compiler) give no key: the error then comes from the first call, where it belongs."""
+    from hologram.backends.c.builder import BuildError, index_key, index_lookup
+
+    try:
+        key = index_key(parts)
+    except BuildError:
+        return None, None
+    return key, index_lookup(key)
+
+
+def _make_unit(text: str | None, key_parts: list, name_hint: str,
+               pipeline: str | Sequence[str] | None, parse: Callable[[], Any]) -> _Unit:
+    key, manifest = _lookup(key_parts) if text is not None else (None, None)
+    return _Unit(name_hint, pipeline, parse, key, manifest)
+
+
+def _kernels(unit: _Unit, filename: str) -> dict[str, Kernel]:
+    return {spec.name: Kernel(spec, unit, filename) for spec in unit.specs()}
 
 
 def kernel(fn: Callable[..., Any] | None = None, *,
@@ -506,17 +595,25 @@ def kernel(fn: Callable[..., Any] | None = None, *,
     """`@hologram.kernel` or `@hologram.kernel(pipeline="canonicalize,cse")`.
 
     The function is parsed now (a bad kernel raises CompileError at the decorator) and compiled
-    on its first call.
+    on its first call; when the cache's index already holds it (same file text, pipeline and
+    settings), nothing is parsed.
     """
 
     def wrap(f: Callable[..., Any]) -> Kernel:
         from hologram.frontend import parse_function
 
-        result = parse_function(f)
-        kernels = _kernels_of(result, f.__name__, pipeline)
-        if f.__name__ not in kernels:
-            raise LaunchError(f"{f.__name__} did not compile to a kernel")
-        return kernels[f.__name__]
+        name = f.__name__
+        filename = f.__code__.co_filename
+        try:
+            text: str | None = Path(filename).read_text()
+        except (OSError, UnicodeDecodeError):
+            text = None
+        parts = ["function", text, name, f.__code__.co_firstlineno, _pipeline_key(pipeline)]
+        unit = _make_unit(text, parts, name, pipeline, lambda: parse_function(f))
+        kernels = _kernels(unit, filename)
+        if name not in kernels:
+            raise LaunchError(f"{name} did not compile to a kernel")
+        return kernels[name]
 
     if fn is None:
         return wrap
@@ -525,8 +622,20 @@ def kernel(fn: Callable[..., Any] | None = None, *,
 
 def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None) -> dict[str, Kernel]:
     """Every kernel of a Python kernel file, by name. The file is parsed, never executed; its
-    kernels compile together, on the first call of any of them."""
-    from hologram.frontend import parse_file
+    kernels compile together, on the first call of any of them. When the cache's index holds
+    the file's text (with this pipeline and these settings), nothing is parsed."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError):
+        from hologram.frontend import parse_file
 
-    result = parse_file(path)
-    return _kernels_of(result, Path(path).stem, pipeline)
+        return _kernels(_Unit(Path(path).stem, pipeline, lambda: parse_file(path)), str(path))
+
+    def parse() -> Any:
+        from hologram.frontend import parse_source
+
+        return parse_source(text, str(path))
+
+    unit = _make_unit(text, ["file", text, _pipeline_key(pipeline)], Path(path).stem, pipeline,
+                      parse)
+    return _kernels(unit, str(path))
