@@ -168,6 +168,7 @@ def _private_root(reason: str) -> Path:
     if not _private_roots:
         atexit.register(_remove_private_roots)
     path = Path(tempfile.mkdtemp(prefix="hologram-cache-"))  # mode 0700
+    (path / "tmp").mkdir(mode=0o700)
     _private_roots.append(path)
     warnings.warn(f"hologram: {reason}; kernels are built in the private temporary directory "
                   f"{path} for this process instead (set $HOLOGRAM_CACHE_DIR to a directory of "
@@ -185,7 +186,7 @@ def _remove_private_roots() -> None:
 def _prepare_root(root: Path) -> str | None:
     """Create the cache (0700) or check the existing one; the problem, or None when usable."""
     try:
-        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _mkdir_private(root)
         st = os.stat(root)
         if not stat.S_ISDIR(st.st_mode):
             return f"the cache path {root} is not a directory"
@@ -237,7 +238,15 @@ def _distrust(path: Path, problem: str) -> None:
 
 
 def _mkdir_private(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """mkdir -p with mode 0700 for every directory it creates (`parents=True` would give the
+    parents the default mode)."""
+    if path.is_dir():
+        return
+    _mkdir_private(path.parent)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
 
 
 def _which(cc: str) -> str | None:
