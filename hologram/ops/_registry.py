@@ -182,22 +182,30 @@ def kernel_listing() -> str:
 
 def precompile(progress: bool = True, names: list[str] | None = None, file=None) -> int:
     """Build every winning kernel on the search path (or `names`) ahead of time, so first calls
-    do not wait for the C compiler. Prints a counter `[i/n] name` to `file` (stderr) unless
-    `progress` is false. Returns the number of kernels built.
+    do not wait for the C compiler. Shows progress on `file` (stderr) unless `progress` is
+    false: a bar rewritten in place on a terminal, a line `[i/n] name` per kernel otherwise,
+    then the total time. Returns the number of kernels built.
     """
+    import time
+
     file = file or sys.stderr
+    start = time.perf_counter()
     if names is None:
         names = [src.name for src, wins in all_kernels() if wins]
     total = len(names)
-    # A terminal gets one line rewritten in place; a log gets a line per kernel.
     tty = progress and hasattr(file, "isatty") and file.isatty()
+    width = 30
     for i, name in enumerate(names, 1):
         if tty:
-            print(f"\r[{i}/{total}] {name:<40}", end="", file=file, flush=True)
+            done = width * (i - 1) // max(total, 1)
+            bar = "#" * done + "." * (width - done)
+            print(f"\r[{bar}] [{i}/{total}] {name:<32} {time.perf_counter() - start:5.1f} s",
+                  end="", file=file, flush=True)
         elif progress:
             print(f"[{i}/{total}] {name}", file=file, flush=True)
         stdlib_kernel(name).compile()
     if progress:
-        print(f"{chr(13) if tty else ''}[{total}/{total}] done{' ' * 40 if tty else ''}",
-              file=file, flush=True)
+        elapsed = time.perf_counter() - start
+        line = f"[{total}/{total}] done: {total} kernels ready in {elapsed:.1f} s"
+        print(f"\r[{'#' * width}] {line}{' ' * 20}" if tty else line, file=file, flush=True)
     return total
