@@ -28,9 +28,7 @@ manifest and nothing is parsed and no xDSL imported, unless the IR is asked for 
 
 from __future__ import annotations
 
-import ast
 import math
-import operator
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -66,7 +64,10 @@ _INT_RANGES = {
     "i64": (-(2**63), 2**63 - 1), "u64": (0, 2**64 - 1),
 }
 _F32_MAX = 3.4028234663852886e38  # float(np.finfo(np.float32).max), without its import cost
-_GRID_MAX = 2**63 - 1
+# Ids are u32 (`get_global_id()`), so a launch runs at most 2**32 ids: a larger grid would give
+# two threads the same id (the guard sees the id modulo 2**32) while memory is addressed with the
+# 64-bit loop counter. docs/language.md states the rule; the C launcher checks the same.
+_GRID_MAX = 2**32
 
 
 # ------------------------------------------------------------------------------------------------
@@ -140,11 +141,14 @@ class _Unit:
 
 def _spec_of(info: Any) -> KernelSpec:
     from hologram.backends.c.emitter import c_symbol
+    from hologram.backends.c.ops_hologram import grid_symbol
 
     written, at_idx = analyze_arrays(info.op)
     length_checked = tuple(i for i in sorted(at_idx) if info.param_types[i].endswith("[]"))
+    has_grid = info.op.grid_region is not None
     return KernelSpec(info.name, c_symbol(info.op), tuple(info.param_names),
-                      tuple(info.param_types), tuple(sorted(written)), length_checked, info.grid,
+                      tuple(info.param_types), tuple(sorted(written)), length_checked,
+                      grid_symbol(info.op) if has_grid else None, info.grid, info.no_grid,
                       info.lineno)
 
 
@@ -175,65 +179,6 @@ def run_pipeline(module: ModuleOp, pipeline: str | Sequence[str] | None) -> Modu
     parse_pipeline(_pipeline_spec(pipeline)).apply(make_context(), clone)
     clone.verify()
     return clone
-
-
-# ------------------------------------------------------------------------------------------------
-# Grid expressions: a tiny evaluator over the scalar arguments (never `eval`)
-# ------------------------------------------------------------------------------------------------
-_BINOPS: dict[type[ast.operator], Callable[[int, int], int]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
-}
-
-
-def compile_grid_expr(text: str, params: dict[str, int]) -> Callable[[Sequence[Any]], int]:
-    """Turn `"m * n"` into a function of the argument tuple. `params`: scalar name -> position.
-
-    Only names of integer scalar parameters, integer constants, `+ - * // %`, unary `-`/`+` and
-    parentheses are accepted; anything else raises ValueError.
-    """
-    tree = ast.parse(text.strip(), mode="eval")
-
-    def build(node: ast.AST) -> Callable[[Sequence[Any]], int]:
-        if isinstance(node, ast.Name):
-            if node.id not in params:
-                raise ValueError(f"'{node.id}' is not an integer scalar parameter")
-            pos = params[node.id]
-            return lambda args: int(args[pos])
-        if isinstance(node, ast.Constant) and type(node.value) is int:
-            value = node.value
-            return lambda args: value
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            fn, lhs, rhs = _BINOPS[type(node.op)], build(node.left), build(node.right)
-
-            def binop(args: Sequence[Any]) -> int:
-                b = rhs(args)
-                if b == 0 and fn in (operator.floordiv, operator.mod):
-                    raise ZeroDivisionError("division by zero in the grid expression")
-                return fn(lhs(args), b)
-
-            return binop
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            inner = build(node.operand)
-            if isinstance(node.op, ast.USub):
-                return lambda args: -inner(args)
-            return inner
-        raise ValueError(f"unsupported construct in grid expression: {ast.dump(node)}")
-
-    return build(tree.body)
-
-
-def _grid_function(kernel: Kernel) -> tuple[Callable[[Sequence[Any]], int] | None, str | None]:
-    """The inferred grid as a function of the arguments, or the reason there is none. (The C
-    launcher computes the same from `launcher.grid_c_function`.)"""
-    if kernel.grid is None:
-        return None, "it has no `if idx < n:` guard to infer the grid from"
-    int_scalars = {n: i for i, (n, t) in enumerate(zip(kernel.param_names, kernel.param_types))
-                   if t in _INT_RANGES}
-    try:
-        return compile_grid_expr(kernel.grid, int_scalars), None
-    except (SyntaxError, ValueError) as err:
-        return None, f"its grid expression '{kernel.grid}' cannot be evaluated ({err})"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -289,13 +234,18 @@ class Kernel:
         self.name: str = spec.name
         self.param_names: list[str] = list(spec.param_names)
         self.param_types: list[str] = list(spec.param_types)
+        # The inferred grid as text ("m * n"), or None; then `no_grid` says why every launch
+        # needs grid=.
         self.grid: str | None = spec.grid
+        self.no_grid: str | None = spec.no_grid
         self.filename: str = filename
         self.lineno: int = spec.lineno
         self.__doc__ = f"hologram kernel {self.name}({', '.join(self._signature())})"
         self._written = set(spec.written)
         self._length_checked = [(i, self.param_names[i]) for i in spec.length_checked]
-        self._grid_fn, self._grid_problem = _grid_function(self)
+        # The inferred grid for an argument list: the kernel's C grid function once compiled
+        # (`grid_<i>` of its library), the grid region evaluated in Python before.
+        self._grid_c: Any = None
         self._plan = [self._checker(i, simulate=False) for i in range(len(self.param_types))]
         self._sim_plan = [self._checker(i, simulate=True) for i in range(len(self.param_types))]
         self._raw: Any = None
@@ -345,6 +295,7 @@ class Kernel:
         index = [k["name"] for k in library.manifest["kernels"]].index(self.name)
         module = library.module
         module.set_fallback(index, self._refused)
+        self._grid_c = getattr(module, f"grid_{index}")
         self._raw = getattr(module, f"raw_{index}")
         self.__class__ = _launching_class(getattr(module, f"launch_{index}"))
 
@@ -459,35 +410,47 @@ class Kernel:
 
         raise LaunchError(f"kernel '{self.name}': parameter '{name}' has unknown type {lang_type}")
 
+    def _inferred_grid(self, args: Sequence[Any]) -> int | None:
+        """The grid the kernel's grid region gives for `args` (None: it has none). May raise
+        ZeroDivisionError (evaluated in Python before the kernel is compiled)."""
+        if self._spec.grid_symbol is None:
+            return None
+        if self._grid_c is not None:
+            return self._grid_c(*args)
+        from hologram.analysis.grid import evaluate_grid
+
+        return evaluate_grid(self._info.op.grid_region, args)
+
     def _resolve_grid(self, args: Sequence[Any], grid: Any) -> int:
         if grid is None:
-            if self._grid_fn is None:
-                raise self._fail(f"no grid= given, and {self._grid_problem}; pass grid=N")
+            if self._spec.grid_symbol is None:
+                raise self._fail(f"no grid= given, and the grid cannot be inferred: "
+                                 f"{self.no_grid}; pass grid=N")
             try:
-                grid = self._grid_fn(args)
+                grid = self._inferred_grid(args)
             except ZeroDivisionError as err:
-                raise self._fail(f"cannot infer the grid from '{self.grid}': {err}") from None
-            if grid < 0:
-                raise self._fail(f"the inferred grid '{self.grid}' = {grid} is negative")
-            if grid > _GRID_MAX:
-                raise self._fail(f"the inferred grid '{self.grid}' = {grid} is out of range "
-                                 f"[0, 2**63)")
+                raise self._fail(f"cannot infer the grid: {err}") from None
+            if grid is None or not 0 <= grid <= _GRID_MAX:
+                raise self._fail(f"the inferred grid {grid} is out of range [0, 2**32]: ids are "
+                                 "u32 (docs/language.md)")
             return grid
         if isinstance(grid, bool | np.bool_) or not isinstance(grid, int | np.integer):
             raise self._fail(f"grid= needs a non-negative integer, got {_type_name(grid)} {grid!r}")
         grid = int(grid)
         if not 0 <= grid <= _GRID_MAX:
-            raise self._fail(f"grid={grid} is out of range [0, 2**63)")
+            raise self._fail(f"grid={grid} is out of range [0, 2**32]: ids are u32, so a launch "
+                             "runs at most 2**32 ids (docs/language.md)")
         return grid
 
     def _guard_bound(self, args: Sequence[Any], grid: int) -> int:
         """How many ids touch memory: under the guard `idx < E`, ids at or beyond E do not."""
-        if self._grid_fn is None or not self._length_checked:
+        if self._spec.grid_symbol is None or not self._length_checked:
             return grid
         try:
-            return min(grid, max(self._grid_fn(args), 0))
+            inferred = self._inferred_grid(args)
         except ZeroDivisionError:
             return grid
+        return grid if inferred is None else min(grid, max(inferred, 0))
 
     def _check_lengths(self, args: Sequence[Any], grid: int) -> None:
         bound = self._guard_bound(args, grid)

@@ -36,12 +36,14 @@ def test_early_return_guard_becomes_if_with_rest():
 def test_grid_forms():
     assert kernel("i = get_global_id()\nif i < n:\n    o[i] = 1.0\n").grid == "n"
     assert kernel("i = get_global_id()\nif n > i:\n    o[i] = 1.0\n").grid == "n"
-    assert kernel("i = get_global_id()\nif i < n * u32(s):\n    o[i] = 1.0\n").grid is None
+    assert kernel("i = get_global_id()\nif i < n * u32(s):\n    o[i] = 1.0\n").grid == "n * s"
     assert kernel("i = get_global_id()\nif i < n * 2:\n    o[i] = 1.0\n").grid == "n * 2"
     # a statement after the `if` runs for every id: not a guard of the whole kernel
     assert kernel("i = get_global_id()\nif i < n:\n    o[i] = 1.0\na[0] = 2.0\n").grid is None
-    # a bound that is not made of scalar parameters
-    assert kernel("i = get_global_id()\nm = n\nif i < m:\n    o[i] = 1.0\n").grid is None
+    # a bound computed through locals is followed back to the parameters
+    assert kernel("i = get_global_id()\nm = n\nif i < m:\n    o[i] = 1.0\n").grid == "n"
+    # a bound read from an array is not a function of the parameters
+    assert kernel("i = get_global_id()\nif i < ua[0]:\n    o[i] = 1.0\n").grid is None
 
 
 def test_global_id_is_cast_to_u32_and_reused_for_subscripts():

@@ -259,7 +259,7 @@ def test_early_exit_producer_left_alone(filecheck_builds):
 # Random programs of elementwise, stencil and whole-buffer launches
 # ------------------------------------------------------------------------------------------------
 RANDOM_KERNELS = """
-  hologram.kernel @shift0(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @shift0(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32
@@ -279,7 +279,7 @@ RANDOM_KERNELS = """
     }
     hologram.return
   }
-  hologram.kernel @tanh(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @tanh(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32

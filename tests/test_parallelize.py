@@ -26,7 +26,7 @@ SIZES = [0, 1, 7, 1000, 3072, 100003]
 
 KERNELS = """
 builtin.module {
-  hologram.kernel @fma(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "c", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @fma(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "c", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -40,7 +40,7 @@ builtin.module {
     }
     hologram.return
   }
-  hologram.kernel @relu_or_skip(%a: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @relu_or_skip(%a: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32

@@ -12,7 +12,7 @@ from hologram.dialects.hologram import KernelOp
 HEADER = (
     'hologram.kernel @k(%a: memref<?xf32>, %r: memref<?xf32>, %h: memref<?xi32>, %q: memref<?xi32>, '
     '%k: i32, %n: i32) attributes {param_names = ["a", "r", "h", "q", "k", "n"], '
-    'param_types = ["f32[]", "f32[]", "i32[]", "u32[]", "i32", "u32"], grid = "n"} {\n'
+    'param_types = ["f32[]", "f32[]", "i32[]", "u32[]", "i32", "u32"]} {\n'
     "  %gid = hologram.global_id : index\n"
     "  %c0 = arith.constant 0 : index\n"
     "  %c1 = arith.constant 1 : index\n"

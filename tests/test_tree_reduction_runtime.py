@@ -35,7 +35,7 @@ GUARD = """
 
 KERNELS = f"""
 builtin.module {{
-  hologram.kernel @sum(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {{param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"}} {{
+  hologram.kernel @sum(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {{param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"]}} {{
     {GUARD}
     scf.if %ok {{
       %x = memref.load %a[%gid] : memref<?xf32>
@@ -44,7 +44,7 @@ builtin.module {{
     }}
     hologram.return
   }}
-  hologram.kernel @dot(%a: memref<?xf32>, %b: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {{param_names = ["a", "b", "r", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"], grid = "n"}} {{
+  hologram.kernel @dot(%a: memref<?xf32>, %b: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {{param_names = ["a", "b", "r", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"]}} {{
     {GUARD}
     scf.if %ok {{
       %x = memref.load %a[%gid] : memref<?xf32>
@@ -55,7 +55,7 @@ builtin.module {{
     }}
     hologram.return
   }}
-  hologram.kernel @dot64(%a: memref<?xf64>, %b: memref<?xf64>, %r: memref<?xf64>, %n: i32) attributes {{param_names = ["a", "b", "r", "n"], param_types = ["f64[]", "f64[]", "f64[]", "u32"], grid = "n"}} {{
+  hologram.kernel @dot64(%a: memref<?xf64>, %b: memref<?xf64>, %r: memref<?xf64>, %n: i32) attributes {{param_names = ["a", "b", "r", "n"], param_types = ["f64[]", "f64[]", "f64[]", "u32"]}} {{
     {GUARD}
     scf.if %ok {{
       %x = memref.load %a[%gid] : memref<?xf64>
@@ -66,7 +66,7 @@ builtin.module {{
     }}
     hologram.return
   }}
-  hologram.kernel @positive_sum(%a: memref<?xf32>, %r: memref<?xf32>, %k: i32, %n: i32) attributes {{param_names = ["a", "r", "k", "n"], param_types = ["f32[]", "f32[]", "i32", "u32"], grid = "n"}} {{
+  hologram.kernel @positive_sum(%a: memref<?xf32>, %r: memref<?xf32>, %k: i32, %n: i32) attributes {{param_names = ["a", "r", "k", "n"], param_types = ["f32[]", "f32[]", "i32", "u32"]}} {{
     {GUARD}
     scf.if %ok {{
       %x = memref.load %a[%gid] : memref<?xf32>
@@ -79,7 +79,7 @@ builtin.module {{
     }}
     hologram.return
   }}
-  hologram.kernel @minmax(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {{param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"}} {{
+  hologram.kernel @minmax(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {{param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"]}} {{
     {GUARD}
     scf.if %ok {{
       %x = memref.load %a[%gid] : memref<?xf32>
@@ -90,7 +90,7 @@ builtin.module {{
     }}
     hologram.return
   }}
-  hologram.kernel @int_stats(%a: memref<?xi32>, %s: memref<?xi32>, %umin: memref<?xi32>, %smax: memref<?xi32>, %n: i32) attributes {{param_names = ["a", "s", "umin", "smax", "n"], param_types = ["i32[]", "i32[]", "u32[]", "i32[]", "u32"], grid = "n"}} {{
+  hologram.kernel @int_stats(%a: memref<?xi32>, %s: memref<?xi32>, %umin: memref<?xi32>, %smax: memref<?xi32>, %n: i32) attributes {{param_names = ["a", "s", "umin", "smax", "n"], param_types = ["i32[]", "i32[]", "u32[]", "i32[]", "u32"]}} {{
     {GUARD}
     scf.if %ok {{
       %x = memref.load %a[%gid] : memref<?xi32>
@@ -101,7 +101,7 @@ builtin.module {{
     }}
     hologram.return
   }}
-  hologram.kernel @row_total(%a: memref<?xi32>, %r: memref<?xi32>, %m: i32, %n: i32) attributes {{param_names = ["a", "r", "m", "n"], param_types = ["i32[]", "i32[]", "i32", "u32"], grid = "n"}} {{
+  hologram.kernel @row_total(%a: memref<?xi32>, %r: memref<?xi32>, %m: i32, %n: i32) attributes {{param_names = ["a", "r", "m", "n"], param_types = ["i32[]", "i32[]", "i32", "u32"]}} {{
     {GUARD}
     scf.if %ok {{
       %z = arith.constant 0 : i32
@@ -117,7 +117,7 @@ builtin.module {{
     }}
     hologram.return
   }}
-  hologram.kernel @histogram(%a: memref<?xi32>, %hist: memref<?xi32>, %n: i32) attributes {{param_names = ["a", "hist", "n"], param_types = ["i32[]", "i32[]", "u32"], grid = "n"}} {{
+  hologram.kernel @histogram(%a: memref<?xi32>, %hist: memref<?xi32>, %n: i32) attributes {{param_names = ["a", "hist", "n"], param_types = ["i32[]", "i32[]", "u32"]}} {{
     {GUARD}
     scf.if %ok {{
       %x = memref.load %a[%gid] : memref<?xi32>

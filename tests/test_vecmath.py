@@ -49,7 +49,7 @@ UNARY = {
 POW_BOUND = 1.0
 
 _UNARY_KERNEL = """
-  hologram.kernel @k_{name}(%a: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {{param_names = ["a", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"}} {{
+  hologram.kernel @k_{name}(%a: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {{param_names = ["a", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]}} {{
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -62,7 +62,7 @@ _UNARY_KERNEL = """
   }}
 """
 _POW_KERNEL = """
-  hologram.kernel @k_pow(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @k_pow(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32

@@ -33,6 +33,7 @@ from xdsl.irdl import (
     lazy_traits_def,
     operand_def,
     opt_prop_def,
+    opt_region_def,
     prop_def,
     region_def,
     result_def,
@@ -85,14 +86,39 @@ class ReturnOp(IRDLOperation):
 
 
 @irdl_op_definition
+class GridYieldOp(IRDLOperation):
+    """The value of a kernel's grid region: how many ids the launch runs. `hologram.grid_yield %g : i64`"""
+
+    name = "hologram.grid_yield"
+    value = operand_def(i64)
+    assembly_format = "$value attr-dict `:` type($value)"
+    traits = lazy_traits_def(lambda: (IsTerminator(), HasParent(KernelOp), Pure()))
+
+    def __init__(self, value: SSAValue | Operation):
+        super().__init__(operands=[value])
+
+
+# Ops a grid region may hold: integer arithmetic on the parameters, nothing that touches memory.
+GRID_REGION_OPS = (
+    "arith.constant", "arith.addi", "arith.subi", "arith.muli", "arith.divui", "arith.divsi",
+    "arith.floordivsi", "arith.ceildivsi", "arith.ceildivui", "arith.remui", "arith.remsi",
+    "arith.extui", "arith.extsi", "arith.trunci", "arith.index_cast", "arith.minui",
+    "arith.minsi", "arith.maxui", "arith.maxsi", "arith.select", "arith.cmpi", "arith.andi",
+    "arith.ori", "arith.xori", "arith.shli", "arith.shrui", "arith.shrsi", "hologram.grid_yield",
+)
+
+
+@irdl_op_definition
 class KernelOp(IRDLOperation):
     """A SIMT kernel: the body runs once per global id in [0, grid).
 
-    `hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} { ... hologram.return }`
+    `hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "n"], param_types = ["f32[]", "f32[]", "u32"]} { ... hologram.return } grid { ^bb0(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32): %g = arith.extui %n : i32 to i64  hologram.grid_yield %g : i64 }`
 
-    `param_types` keeps the language types (signedness is not in MLIR's signless integers);
-    `grid` is the launch grid found from the kernel's guard, an expression of the scalar
-    parameters in the language's syntax (absent when the kernel has no guard).
+    `param_types` keeps the language types (signedness is not in MLIR's signless integers).
+    The optional `grid` region is the launch grid inferred from the kernel's guard: a function
+    of the parameters (its block arguments mirror the kernel's; only scalars may be used) that
+    yields, as an i64, how many ids can have an effect. The launch runs that many ids when the
+    caller gives no `grid=`; a kernel without the region needs `grid=`.
     """
 
     name = "hologram.kernel"
@@ -101,15 +127,13 @@ class KernelOp(IRDLOperation):
     function_type = prop_def(FunctionType)
     param_names = prop_def(ArrayAttr[StringAttr])
     param_types = prop_def(ArrayAttr[StringAttr])
-    grid = opt_prop_def(StringAttr)
     source = opt_prop_def(StringAttr)
     body = region_def("single_block")
+    grid = opt_region_def("single_block")
 
-    traits = traits_def(
-        IsolatedFromAbove(), SymbolOpInterface(), SingleBlockImplicitTerminator(ReturnOp)
-    )
+    traits = traits_def(IsolatedFromAbove(), SymbolOpInterface())
 
-    PRINTED_AS_ATTRS: ClassVar[tuple[str, ...]] = ("param_names", "param_types", "grid", "source")
+    PRINTED_AS_ATTRS: ClassVar[tuple[str, ...]] = ("param_names", "param_types", "source")
 
     def __init__(
         self,
@@ -118,7 +142,7 @@ class KernelOp(IRDLOperation):
         param_types: Sequence[str],
         arg_types: Sequence[Attribute],
         body: Region | None = None,
-        grid: str | None = None,
+        grid: Region | None = None,
         source: str | None = None,
     ):
         if body is None:
@@ -128,10 +152,15 @@ class KernelOp(IRDLOperation):
             "function_type": FunctionType.from_lists(list(arg_types), []),
             "param_names": ArrayAttr([StringAttr(n) for n in param_names]),
             "param_types": ArrayAttr([StringAttr(t) for t in param_types]),
-            "grid": StringAttr(grid) if grid is not None else None,
             "source": StringAttr(source) if source is not None else None,
         }
-        super().__init__(regions=[body], properties=props)
+        super().__init__(regions=[body, [grid] if grid is not None else []], properties=props)
+
+    @property
+    def grid_region(self) -> Region | None:
+        """The grid region, or None when the kernel has none."""
+        region = self.grid
+        return region if region is not None and region.blocks else None
 
     @property
     def kernel_name(self) -> str:
@@ -155,6 +184,9 @@ class KernelOp(IRDLOperation):
             shown | dict(self.attributes),
             reserved_attr_names=("sym_name", "function_type"),
         )
+        if self.grid_region is not None:
+            printer.print_string(" grid ")
+            printer.print_region(self.grid_region, print_entry_block_args=True)
 
     @classmethod
     def parse(cls, parser: Parser) -> KernelOp:
@@ -172,10 +204,18 @@ class KernelOp(IRDLOperation):
         for key in ("param_names", "param_types"):
             if key not in props:
                 parser.raise_error(f"hologram.kernel @{name} needs `{key}` in its attributes")
-        op = cls.create(properties=props, attributes=attrs, regions=[region])
-        for trait in op.get_traits_of_type(SingleBlockImplicitTerminator):
-            ensure_terminator(op, trait)
-        return op
+        if "grid" in attrs:
+            parser.raise_error(f"hologram.kernel @{name}: the grid is a region after the body "
+                               "(`grid {{ ^bb0(...): ... hologram.grid_yield %g : i64 }}`), not an "
+                               "attribute")
+        grid: list[Region] = []
+        if parser.parse_optional_keyword("grid") is not None:
+            grid = [parser.parse_region()]
+        block = region.blocks.first
+        if block is not None and (block.last_op is None
+                                  or not block.last_op.has_trait(IsTerminator)):
+            block.add_op(ReturnOp())  # the implicit terminator of the body
+        return cls.create(properties=props, attributes=attrs, regions=[region, *grid])
 
     def verify_(self) -> None:
         inputs = self.function_type.inputs.data
@@ -190,6 +230,10 @@ class KernelOp(IRDLOperation):
         args = self.body.block.args
         if [a.type for a in args] != list(inputs):
             raise VerifyException("kernel block arguments must match the function type")
+        if not isinstance(self.body.block.last_op, ReturnOp):
+            raise VerifyException(f"kernel @{self.kernel_name}: the body must end with "
+                                  "hologram.return")
+        self._verify_grid(list(inputs))
         for pname, ptype, ir_t in zip(names, types, inputs, strict=True):
             base = ptype.removesuffix("[]")
             if base not in SCALAR_IR_TYPES:
@@ -199,6 +243,27 @@ class KernelOp(IRDLOperation):
                     f"parameter {pname}: language type {ptype} needs IR type "
                     f"{ir_type_name(ptype)}, not {ir_t}"
                 )
+
+
+    def _verify_grid(self, inputs: list[Attribute]) -> None:
+        region = self.grid_region
+        if region is None:
+            return
+        where = f"kernel @{self.kernel_name}: grid region"
+        block = region.block
+        if [a.type for a in block.args] != inputs:
+            raise VerifyException(f"{where}: its block arguments must match the kernel's "
+                                  "parameters")
+        for arg in block.args:
+            if isinstance(arg.type, MemRefType) and arg.uses:
+                raise VerifyException(f"{where}: uses an array parameter; the grid is a "
+                                      "function of the scalar parameters")
+        if not isinstance(block.last_op, GridYieldOp):
+            raise VerifyException(f"{where}: must end with hologram.grid_yield")
+        for op in block.ops:
+            if op.name not in GRID_REGION_OPS:
+                raise VerifyException(f"{where}: {op.name} is not allowed there (integer "
+                                      "arithmetic on the parameters only)")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -520,7 +585,7 @@ class LaunchOp(IRDLOperation):
 Hologram = Dialect(
     "hologram",
     [
-        KernelOp, ReturnOp, GlobalIdOp, GridSizeOp,
+        KernelOp, ReturnOp, GridYieldOp, GlobalIdOp, GridSizeOp,
         AtomicAddOp, AtomicMinOp, AtomicMaxOp,
         ExitOp, BreakOp, ContinueOp,
         ParallelForOp, YieldOp, LaunchOp,

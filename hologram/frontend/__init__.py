@@ -30,13 +30,22 @@ class KernelInfo:
     name: str
     param_names: list[str]
     param_types: list[str]  # language types: "f32[]", "u32", ...
-    grid: str | None  # the inferred grid expression, e.g. "n" or "m * n"
+    # Why the kernel has no grid region (no `grid=`-free launch), or None when it has one.
+    no_grid: str | None
     filename: str
     lineno: int
     op: object  # the hologram.kernel op (KernelOp) inside FrontendResult.module
     # The kernel's def and the defs of the helpers it calls (decorators removed, the file's line
     # numbers kept): exec'd with the names of hologram.lang it is the kernel as plain Python.
     py_module: ast.Module
+
+    @property
+    def grid(self) -> str | None:
+        """The inferred grid as an expression of the parameters ("m * n"), or None."""
+        from hologram.analysis.grid import describe_grid
+
+        region = self.op.grid_region  # type: ignore[attr-defined]
+        return describe_grid(region, self.param_names) if region is not None else None
 
 
 @dataclass
@@ -66,11 +75,11 @@ def _compile_body(body: list[ast.stmt], src: Source, only: set[str] | None) -> F
     for fn in defs:
         if only is not None and fn.name not in only:
             continue
-        op, params, grid = fc.compile(fn, kernel_names)
+        op, params, no_grid = fc.compile(fn, kernel_names)
         ops.append(op)
         kernels[fn.name] = KernelInfo(
             name=fn.name, param_names=[n for n, _ in params],
-            param_types=[t.name for _, t in params], grid=grid, filename=src.filename,
+            param_types=[t.name for _, t in params], no_grid=no_grid, filename=src.filename,
             lineno=fn.lineno, op=op, py_module=fc.py_module(fn))
     module = ModuleOp(ops)
     module.location = module_location(src)

@@ -101,7 +101,8 @@ class CallMixin:
     def atomic_add_f32(self, name: str, node: ast.Call, statement: bool) -> None:
         self.arity(node, name, 2)
         arr = self.array_arg(node.args[0], name)
-        v = self.coerce_to(self.scalar(node.args[1]), arr.type.elem, node.args[1])
+        v = self.element_value(self.scalar(node.args[1]), arr.type.elem, node.args[1],
+                               f"`{ast.unparse(node.args[0])}`")
         self.emit(AtomicAddOp(v, arr.ssa, self.index_const(0, node)), node)
         if not statement:
             raise self.error(node, "`atomic_add_f32` returns no value",
@@ -112,7 +113,8 @@ class CallMixin:
         self.arity(node, name, 3)
         arr = self.array_arg(node.args[0], name)
         index = self.to_index(self.scalar(node.args[1]), node.args[1])
-        v = self.coerce_to(self.scalar(node.args[2]), arr.type.elem, node.args[2])
+        v = self.element_value(self.scalar(node.args[2]), arr.type.elem, node.args[2],
+                               f"`{ast.unparse(node.args[0])}`")
         return Val(arr.type.elem, self.value(ATOMICS[name](v, arr.ssa, index), node))
 
     def abs_(self, name: str, node: ast.Call, statement: bool) -> Val:
@@ -155,14 +157,6 @@ class CallMixin:
         if arr.type.elem.is_bool:
             raise self.error(arg, f"`{name}` on a bool array is not supported")
         return arr
-
-    def coerce_to(self, v: Val, t: Scalar, node: ast.AST):
-        """A value for a slot of type `t`: literals adapt; other types must already match."""
-        if v.is_lit:
-            return self.materialize(v, t, node)
-        if v.type != t:
-            raise self.error(node, f"expected a {t}, got a {v.type}", f"cast it: {t}(...)")
-        return v.ssa
 
     def float_arg(self, node: ast.Call, name: str, n: int) -> Val:
         """The first argument of a math intrinsic, as a float (integers convert to f32)."""

@@ -267,10 +267,12 @@ class ExprMixin:
         if t.is_float:
             x, y = self.coerce(a, t, node), self.coerce(b, t, node)
             return Val(t, self.value(math.PowFOp(x, y), node))
-        if not (b.is_lit and isinstance(b.lit, int) and 0 <= b.lit <= 64):
-            raise self.error(node, "integer `**` needs a constant exponent in [0, 64]",
-                             "use pow(f64(x), y) for a float power")
+        if b.is_lit and isinstance(b.lit, int) and b.lit < 0:
+            raise self.error(node, f"integer `**` with the negative exponent {b.lit} is a float "
+                             "in Python", f"make the base a float, e.g. f32(x) ** {b.lit}")
         x = self.coerce(a, t, node)
+        if not (b.is_lit and 0 <= b.lit <= 64):
+            return Val(t, self.int_power_loop(x, self.coerce(b, t, node), t, node))
         result: SSAValue | None = None
         square, e = x, b.lit
         while e:  # square and multiply: wraps like repeated `*`
@@ -280,6 +282,43 @@ class ExprMixin:
             if e:
                 square = self.value(arith.MuliOp(square, square), node)
         return Val(t, result if result is not None else self.const(1, t, node))
+
+    def int_power_loop(self, x: SSAValue, e: SSAValue, t: Scalar, node: ast.AST) -> SSAValue:
+        """`x ** e` for a run-time integer exponent: square and multiply in an `scf.while`
+        (wraps like repeated `*`). A negative exponent gives the integer part of Python's float
+        result: 1 for x == 1, +-1 for x == -1, 0 otherwise (docs/language.md)."""
+        ty = t.ir()
+        one, zero = self.const(1, t, node), self.const(0, t, node)
+        exponent = e
+        negative = self.compare("slt", e, zero, node) if t.signed else None
+        if negative is not None:
+            e = self.value(arith.SelectOp(negative, zero, e), node)
+        before, after = Block(arg_types=[ty, ty, ty]), Block(arg_types=[ty, ty, ty])
+        with self.at(before):
+            r, base, k = before.args
+            more = self.compare("ne", k, zero, node)
+            self.emit(scf.ConditionOp(more, r, base, k), node)
+        with self.at(after):
+            r, base, k = after.args
+            odd = self.compare("ne", self.value(arith.AndIOp(k, one), node), zero, node)
+            r2 = self.value(arith.SelectOp(odd, self.value(arith.MuliOp(r, base), node), r), node)
+            base2 = self.value(arith.MuliOp(base, base), node)
+            k2 = self.value(arith.ShRUIOp(k, one), node)
+            self.emit(scf.YieldOp(r2, base2, k2), node)
+        loop = self.emit(scf.WhileOp([one, x, e], [ty, ty, ty], Region(before), Region(after)),
+                         node)
+        result = loop.results[0]
+        if negative is None:
+            return result
+        # x ** -k: 1 when x == 1, (-1) ** k when x == -1, else 0 (|x ** -k| < 1 truncates to 0)
+        minus_one = self.const(-1, t, node)
+        odd_exp = self.compare("ne", self.value(arith.AndIOp(exponent, one), node), zero, node)
+        sign = self.value(arith.SelectOp(odd_exp, minus_one, one), node)
+        is_one = self.compare("eq", x, one, node)
+        is_minus_one = self.compare("eq", x, minus_one, node)
+        small = self.value(arith.SelectOp(is_minus_one, sign, zero), node)
+        small = self.value(arith.SelectOp(is_one, one, small), node)
+        return self.value(arith.SelectOp(negative, small, result), node)
 
     def expr_UnaryOp(self, node: ast.UnaryOp) -> Val:
         if isinstance(node.op, ast.Not):

@@ -13,6 +13,9 @@ from hologram.frontend.base import (Val, always_exits, check_decorators, default
 from hologram.frontend.types import Array, Scalar, annotation_type
 
 
+RESULT = "<result>"  # the key of a helper's result among its locals' inferred types
+
+
 @dataclass
 class Helper:
     """An inlining in progress: where a `return v` leaves its value."""
@@ -40,7 +43,8 @@ class InlineMixin:
         args = [self.expr(a) for a in node.args]
         body = strip_docstring(fn.body)
         helper = Helper(name)
-        frame = self.new_frame(body, [p for p, _ in params], helper, [*caller.calls, name])
+        frame = self.new_frame(body, [p for p, _ in params], helper, [*caller.calls, name],
+                               key=caller.key + (id(node),))
         bound = []
         for (pname, ann), v, a in zip(params, args, node.args, strict=True):
             if isinstance(v.type, Array):
@@ -55,7 +59,9 @@ class InlineMixin:
             elif isinstance(ann, Array):
                 raise self.error(a, f"helper `{name}` expects a DeviceArray for `{pname}`")
             else:
-                bound.append((pname, ann, self.coerce_to(v, ann, a), a))
+                # An annotation is the parameter's type: the argument converts to it, as an
+                # assignment to an annotated local does.
+                bound.append((pname, ann, self.value_for(v, ann, a), a))
         self.frame = frame
         try:
             for pname, t, value, a in bound:
@@ -107,15 +113,12 @@ class InlineMixin:
                 raise self.error(s, f"helper `{helper.name}` returns a value elsewhere")
             return
         v = self.scalar(s.value)
+        # The result's type is the join of every returned value (a local named by the return).
+        t = self.record_assignment(RESULT, v, s.value, helper.type)
         if helper.slot is None:
-            if helper.type is None and helper.returns_value is False:
-                helper.type = v.type if not v.is_lit else default_type(v.lit)
-                helper.slot = self.alloca(helper.type, s, f"{helper.name}_result")
-            helper.returns_value = True
-        assert helper.type is not None and helper.slot is not None
-        if not v.is_lit and v.type != helper.type:
-            raise self.error(s.value, f"helper `{helper.name}` returns a {helper.type} "
-                             f"elsewhere and a {v.type} here", f"cast it: {helper.type}(...)")
-        value = self.materialize(v, helper.type, s.value) if v.is_lit else v.ssa
-        self.emit(memref.StoreOp.get(value, helper.slot, []), s)
+            helper.type = t
+            helper.slot = self.alloca(t, s, f"{helper.name}_result")
+        helper.returns_value = True
+        assert helper.type is not None
+        self.emit(memref.StoreOp.get(self.value_for(v, helper.type, s.value), helper.slot, []), s)
 

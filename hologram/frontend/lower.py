@@ -23,9 +23,10 @@ from hologram.frontend.base import (EXITS, Builder, Literal, Source, Val, always
                                     default_type, lit, strip_docstring)
 from hologram.frontend.calls import STATEMENT_CALLS, CallMixin
 from hologram.frontend.expr import ExprMixin
+from hologram.frontend.infer import LocalTypes, literal_fits
 from hologram.frontend.inline import Helper, InlineMixin
 from hologram.frontend.scope import Binding, Scope, ssa_locals
-from hologram.frontend.types import SCALARS, Array, Scalar, TypeClash, join
+from hologram.frontend.types import I64, SCALARS, Array, Scalar, TypeClash, join
 
 _FLOAT_INVERSE = {"oeq": "une", "une": "oeq", "olt": "uge", "ole": "ugt", "ogt": "ule",
                   "oge": "ult", "uge": "olt", "ugt": "ole", "ule": "ogt", "ult": "oge",
@@ -75,16 +76,23 @@ class _Frame:
     loops: int = 0
     helper: Helper | None = None
     calls: list[str] = field(default_factory=list)
+    # The inlining path (ids of the call nodes from the kernel): keys this frame's local types.
+    key: tuple = ()
     # Slot locals assigned on every path to here (reading another one is an error, as Python's
     # UnboundLocalError would be).
     defined: set[str] = field(default_factory=set)
 
 
 class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
-    def __init__(self, src: Source, module: ModuleScope):
+    """Lowers one kernel (and the helpers it calls, inlined). `types` holds the local types
+    inferred by earlier rounds (infer.py); a round that finds a local needing a wider type sets
+    `types.widened`, and the caller lowers the kernel again."""
+
+    def __init__(self, src: Source, module: ModuleScope, types: LocalTypes | None = None):
         Builder.__init__(self, src)
         self.module = module
         self.frame: _Frame | None = None
+        self.types = types if types is not None else LocalTypes()
 
     @property
     def scope(self) -> Scope:
@@ -103,17 +111,18 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
             self.block = saved
 
     def new_frame(self, body: list[ast.stmt], params: list[str], helper: Helper | None,
-                  calls: list[str]) -> _Frame:
+                  calls: list[str], key: tuple = ()) -> _Frame:
         assigned = {n.id for s in body for n in ast.walk(s)
                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        return _Frame(Scope(ssa_locals(body, params)), assigned, helper=helper, calls=calls)
+        return _Frame(Scope(ssa_locals(body, params)), assigned, helper=helper, calls=calls,
+                      key=key)
 
     # --- kernels ------------------------------------------------------------------------------
-    def lower_kernel(self, fn: ast.FunctionDef, params: list[tuple[str, Scalar | Array]],
-                     grid: str | None) -> KernelOp:
+    def lower_kernel(self, fn: ast.FunctionDef, params: list[tuple[str, Scalar | Array]]
+                     ) -> KernelOp:
         names = [p for p, _ in params]
         op = KernelOp(fn.name, names, [t.name for _, t in params], [t.ir() for _, t in params],
-                      grid=grid, source=self.src.filename)
+                      source=self.src.filename)
         op.location = self.location(fn)
         block = op.body.block
         body = strip_docstring(fn.body)
@@ -134,8 +143,11 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
         if isinstance(t, Array) or name in self.scope.ssa_names:
             self.scope.names[name] = Binding(t, value, line=node.lineno)
             return
-        slot = self.alloca(t, node, name)
-        self.emit(memref.StoreOp.get(value, slot, []), node)
+        # A reassigned parameter is a local like any other: its type joins its assignments.
+        slot_type = self.record_assignment(name, Val(t, value), node, None)
+        slot = self.alloca(slot_type, node, name)
+        self.emit(memref.StoreOp.get(self.convert(Val(t, value), slot_type, node), slot, []), node)
+        t = slot_type
         self.scope.names[name] = Binding(t, slot, is_slot=True, line=node.lineno)
         self.frame.defined.add(name)
 
@@ -264,54 +276,77 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
 
     def assign_name(self, name: str, v: Val, node: ast.AST, declared: Scalar | None = None,
                     value_node: ast.AST | None = None) -> None:
-        """`name = v`; `node` is the target, `value_node` the value (for messages)."""
+        """`name = v`; `node` is the target, `value_node` the value (for messages).
+
+        A single-assignment local is the value itself (an annotation converts it). Any other
+        local lives in a slot whose type is the join of all its assignments (infer.py): each
+        assignment converts its value to that type with an explicit cast."""
         b = self.scope.lookup(name)
-        if b is None:
+        value_node = value_node or node
+        if declared is not None:
+            entry = self.types.entry(self.frame.key + (name,))
+            if entry.declared is not None and entry.declared != declared:
+                raise self.error(node, f"`{name}` is declared {entry.declared} elsewhere and "
+                                 f"{declared} here", "declare a local's type once")
+            entry.declared = declared
+        if b is None and name in self.scope.ssa_names:
             t = declared or (v.type if not v.is_lit else default_type(v.lit))
-            value = self.value_for(v, t, node, name, None, value_node)
-            if name in self.scope.ssa_names:
-                if value.name_hint is None:
-                    value.name_hint = name
-                self.scope.names[name] = Binding(t, value, line=node.lineno)
-                return
-            slot = self.alloca(t, node, name)
-            self.scope.names[name] = Binding(t, slot, is_slot=True, line=node.lineno)
-            self.emit(memref.StoreOp.get(value, slot, []), node)
-            self.frame.defined.add(name)
+            value = self.value_for(v, t, value_node)
+            if value.name_hint is None:
+                value.name_hint = name
+            self.scope.names[name] = Binding(t, value, line=node.lineno)
             return
-        if declared is not None and declared != b.type:
-            raise self.error(node, f"`{name}` is declared {declared} but is a {b.type} "
-                             f"(fixed by its first assignment, line {b.line})")
+        t = self.record_assignment(name, v, node, b.type if b is not None else None)
+        if b is None:
+            slot = self.alloca(t, node, name)
+            b = self.scope.names[name] = Binding(t, slot, is_slot=True, line=node.lineno)
         assert b.is_slot, f"SSA local {name} assigned twice"
-        value = self.value_for(v, b.type, node, name, b, value_node)
+        value = self.value_for(v, b.type, value_node)
         self.emit(memref.StoreOp.get(value, b.value, []), node)
         self.frame.defined.add(name)
 
-    def value_for(self, v: Val, t: Scalar, node: ast.AST, name: str, b: Binding | None,
-                  value_node: ast.AST | None = None):
-        """`v` stored into the local `name` of type `t`: literals adapt, other types must match."""
+    def record_assignment(self, name: str, v: Val, node: ast.AST,
+                          current: Scalar | None) -> Scalar:
+        """Add `name = v` to the local's inferred type; the type it has as far as known."""
+        try:
+            return self.types.record(self.frame.key + (name,), v.type, v.lit, current)
+        except TypeClash as err:
+            entry = self.types.entry(self.frame.key + (name,))
+            kinds = {t.is_bool for t in (v.type, entry.typed) if t is not None}
+            kinds |= {isinstance(x, bool) for x in [*entry.literals, v.lit] if x is not None}
+            if len(kinds) == 2:
+                raise self.error(node, f"`{name}` mixes bool and number values: a local holds "
+                                 "one kind", f"compare to get a bool (`x != 0`) or cast the bool "
+                                 "to a number (`i32(b)`)") from None
+            raise self.clash(node, err) from None
+
+    def value_for(self, v: Val, t: Scalar, node: ast.AST) -> SSAValue:
+        """`v` converted to the type `t` of the local it is assigned to (an explicit cast)."""
+        if v.is_lit and literal_fits(v.lit, t):
+            return self.materialize(v, t, node)
+        if not v.is_lit and (v.type.is_bool != t.is_bool):
+            raise self.error(node, f"cannot assign a {v.type} to a local of type {t}",
+                             f"cast it: {t}(...)")
+        return self.convert(v, t, node)  # a narrowing here is redone wider in the next round
+
+    def element_value(self, v: Val, elem: Scalar, node: ast.AST, what: str) -> SSAValue:
+        """A value stored into an array of `elem` (a store, an atomic): converted to the element
+        type, as numpy's `a[i] = v` does; an integer literal must fit."""
         if v.is_lit:
-            return self.materialize(v, t, value_node or node)
-        if v.type != t:
-            if b is None:  # declared type
-                raise self.error(node, f"`{name}` is declared {t} but is assigned a {v.type}",
-                                 f"cast the value: {t}(...)")
-            raise self.error(node, f"`{name}` is a {t} (fixed by its first assignment, line "
-                             f"{b.line}) and cannot be assigned a {v.type}",
-                             f"cast the value: {t}(...), or make the first assignment a "
-                             f"{v.type}")
-        return v.ssa
+            if isinstance(v.lit, int) and not isinstance(v.lit, bool) and elem.is_int:
+                return self.materialize(v, elem, node)
+            if isinstance(v.lit, bool) != elem.is_bool:
+                raise self.error(node, f"cannot store {v.lit!r} into {what}, an array of {elem}",
+                                 f"write {elem}({v.lit!r})")
+            return self.convert(v, elem, node)
+        if v.type.is_bool != elem.is_bool:
+            raise self.error(node, f"cannot store a {v.type} into {what}, an array of {elem}",
+                             f"cast the value: {elem}(...)")
+        return self.convert(v, elem, node)
 
     def store(self, target: ast.Subscript, v: Val, node: ast.AST) -> None:
         arr, index = self.subscript(target)
-        elem = arr.type.elem
-        if v.is_lit:
-            value = self.materialize(v, elem, node)
-        elif v.type != elem:
-            raise self.error(node, f"cannot store a {v.type} into `{ast.unparse(target.value)}`, "
-                             f"an array of {elem}", f"cast the value: {elem}(...)")
-        else:
-            value = v.ssa
+        value = self.element_value(v, arr.type.elem, node, f"`{ast.unparse(target.value)}`")
         self.emit(memref.StoreOp.get(value, arr.ssa, [index]), target)
 
     def stmt_AugAssign(self, s: ast.AugAssign) -> None:
@@ -322,11 +357,8 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
             elem = arr.type.elem
             cur = Val(elem, self.value(memref.LoadOp.get(arr.ssa, [index]), t))
             v = self.binop(type(s.op), cur, self.scalar(s.value), s)
-            if v.type != elem:
-                raise self.error(s, f"`{ast.unparse(s)}` gives a {v.type}, but "
-                                 f"`{ast.unparse(t.value)}` holds {elem}",
-                                 f"cast the right side: {elem}(...)")
-            self.emit(memref.StoreOp.get(v.ssa, arr.ssa, [index]), t)
+            value = self.element_value(v, elem, s, f"`{ast.unparse(t.value)}`")
+            self.emit(memref.StoreOp.get(value, arr.ssa, [index]), t)
             return
         assert isinstance(t, ast.Name)
         b = self.scope.lookup(t.id)
@@ -334,11 +366,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
             raise self.error(t, f"`{t.id}` is used before it is assigned")
         cur = self.expr_Name(t)
         v = self.binop(type(s.op), cur, self.scalar(s.value), s)
-        if v.type != b.type:
-            raise self.error(s, f"augmented assignment would change `{t.id}` from {b.type} to "
-                             f"{v.type}", f"make `{t.id}` a {v.type} from its first assignment "
-                             f"(line {b.line}) or cast the right side: {b.type}(...)")
-        self.emit(memref.StoreOp.get(v.ssa, b.value, []), s)
+        self.assign_name(t.id, v, t, value_node=s)
 
     # --- control flow -------------------------------------------------------------------------
     def stmt_if(self, s: ast.If, body: list[ast.stmt], orelse: list[ast.stmt],
@@ -423,13 +451,23 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
         if it.keywords or not 1 <= len(it.args) <= 3:
             raise self.error(it, f"range() takes 1 to 3 positional arguments, got "
                              f"{len(it.args)}{' and keywords' if it.keywords else ''}")
-        args = [self.scalar(a) for a in it.args]
+        with self.at(Block()):  # the arguments' types only: these ops are dropped
+            probe = [self.scalar(a) for a in it.args]
+        t = self.range_type(probe, it)
+        if not t.signed and self.range_may_go_negative(it.args, probe):
+            # Python's range has no unsigned wrap-around: `range(n - 1, -1, -1)` with n: u32
+            # counts down to 0. Such a loop runs over i64, its bounds computed in i64 as Python's
+            # unbounded ints would be (docs/language.md).
+            t = I64
+            args = [v if v.is_lit else Val(I64, self.position_i64(a))
+                    for a, v in zip(it.args, probe, strict=True)]
+        else:
+            args = [self.scalar(a) for a in it.args]
         if len(args) == 1:
             args = [lit(0), args[0], lit(1)]
         elif len(args) == 2:
             args.append(lit(1))
         start, stop, step = args
-        t = self.range_type(args, it)
         var = s.target.id
         if step.is_lit and step.lit == 0:
             raise self.error(it.args[2], "range() step must not be zero")
@@ -454,6 +492,21 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
         if t is None:
             return max((default_type(a.lit) for a in args), key=lambda x: x.width)
         return t
+
+    @staticmethod
+    def range_may_go_negative(nodes: list[ast.expr], probe: list[Val]) -> bool:
+        """A range with a negative literal bound or step, or a bound computed with a
+        subtraction or negation (`n - 1`), may reach below zero."""
+        for node, v in zip(nodes, probe, strict=True):
+            if v.is_lit:
+                if v.lit < 0:
+                    return True
+                continue
+            if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
+                   or isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub)
+                   for n in ast.walk(node)):
+                return True
+        return False
 
     def bind_loop_var(self, var: str, t: Scalar, value: SSAValue, node: ast.AST) -> None:
         if var in self.scope.ssa_names:

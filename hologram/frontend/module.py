@@ -10,7 +10,8 @@ from xdsl.utils.exceptions import VerifyException
 
 from hologram.frontend.base import Literal, Source, check_decorators, strip_docstring
 from hologram.frontend.errors import CompileError
-from hologram.frontend.grid import infer_grid
+from hologram.analysis.grid import attach_grid
+from hologram.frontend.infer import MAX_ROUNDS, LocalTypes
 from hologram.frontend.lower import FunctionLowerer, ModuleScope
 from hologram.frontend.types import (Array, Scalar, annotation_type, decorator_name,
                                      is_device_array)
@@ -104,17 +105,34 @@ class FileCompiler:
     def compile(self, fn: ast.FunctionDef, kernel_names: set[str]):
         check_decorators(fn, self.src)
         params = self.params(fn)
-        scalars = {n for n, t in params if isinstance(t, Scalar)}
-        grid = infer_grid(strip_docstring(fn.body), scalars)
         scope = ModuleScope(self.functions, self.constants, kernel_names)
-        op = FunctionLowerer(self.src, scope).lower_kernel(fn, params, grid)
+        op = self.lower(fn, params, scope)
+        # The grid is read off the IR: the guard's bound as a function of the parameters.
+        no_grid = attach_grid(op)
         try:
             op.verify()
         except VerifyException as err:
             raise CompileError(f"internal error: the frontend built invalid IR for kernel "
                                f"`{fn.name}` ({err}); please report this with the kernel",
                                self.src.loc(fn)) from err
-        return op, params, grid
+        return op, params, no_grid
+
+    def lower(self, fn: ast.FunctionDef, params, scope: ModuleScope):
+        """Lower the kernel until its locals' types are a fixed point (infer.py)."""
+        types = LocalTypes()
+        for _ in range(MAX_ROUNDS):
+            types.widened = False
+            try:
+                op = FunctionLowerer(self.src, scope, types).lower_kernel(fn, params)
+            except CompileError:
+                if types.widened:
+                    continue  # the error may come from a type this round had too narrow
+                raise
+            if not types.widened:
+                return op
+        raise CompileError(f"internal error: the types of the locals of `{fn.name}` did not "
+                           f"settle after {MAX_ROUNDS} rounds; please report this kernel",
+                           self.src.loc(fn))
 
     def py_module(self, fn: ast.FunctionDef) -> ast.Module:
         """The kernel's def and the defs of the helpers it calls, undecorated, lines kept."""

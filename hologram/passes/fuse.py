@@ -46,14 +46,13 @@ Options:
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 
 import networkx as nx
 from xdsl.context import Context
 from xdsl.dialects import func, memref, scf
 from xdsl.dialects.builtin import ArrayAttr, MemRefType, ModuleOp, StringAttr
-from xdsl.ir import Block, Operation, SSAValue
+from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.traits import IsTerminator
 from xdsl.transforms.common_subexpression_elimination import cse
@@ -66,6 +65,7 @@ from hologram.analysis.dependences import (
     is_id_signature,
     launch_accesses,
 )
+from hologram.analysis.grid import remap_grid, same_grid
 from hologram.dialects.hologram import ExitOp, KernelOp, LaunchOp, ReturnOp
 
 
@@ -226,14 +226,9 @@ class _BlockFuser:
         args: list[SSAValue] = []
         names: list[str] = []
         types: list[str] = []
-        renames: list[dict[str, str]] = []
         for launch, kernel in zip(launches, kernels, strict=True):
-            rename: dict[str, str] = {}
             for value, pname, ptype in zip(launch.args, kernel.names, kernel.types, strict=True):
-                if value in temps:
-                    continue
-                if value in args:
-                    rename[pname] = names[args.index(value)]
+                if value in temps or value in args:
                     continue
                 # The program's name for the value reads best (`%o1`, `%t`); else the kernel's.
                 base = value.name_hint if (value.name_hint or "").isidentifier() else pname
@@ -241,18 +236,16 @@ class _BlockFuser:
                 while name in names:
                     name = f"{base}_{suffix}"
                     suffix += 1
-                rename[pname] = name
                 args.append(value)
                 names.append(name)
                 types.append(ptype)
-            renames.append(rename)
 
         fused = KernelOp(
             self._fresh_name(kernels),
             names,
             types,
             [a.type for a in args],
-            grid=self._grid(kernels, renames),
+            grid=self._grid(launches, kernels, args),
         )
         fused.attributes["fused_from"] = ArrayAttr([StringAttr(k.kernel_name) for k in kernels])
         body = fused.body.block
@@ -306,23 +299,21 @@ class _BlockFuser:
         return name
 
     @staticmethod
-    def _grid(kernels: list[KernelOp], renames: list[dict[str, str]]) -> str | None:
-        """The members' common grid expression in the fused kernel's names, if they agree."""
-        found: set[str] = set()
-        for kernel, rename in zip(kernels, renames, strict=True):
-            if kernel.grid is None:
+    def _grid(launches: list[LaunchOp], kernels: list[KernelOp], args: list[SSAValue]
+              ) -> Region | None:
+        """The members' common grid region over the fused kernel's parameters, if they agree."""
+        found: Region | None = None
+        arg_types = [a.type for a in args]
+        for launch, kernel in zip(launches, kernels, strict=True):
+            region = kernel.grid_region
+            if region is None:
                 return None
-            try:
-                tree = ast.parse(kernel.grid.data, mode="eval")
-            except SyntaxError:
+            positions = [args.index(v) if v in args else None for v in launch.args]
+            mapped = remap_grid(region, positions, arg_types)
+            if mapped is None or found is not None and not same_grid(found, mapped):
                 return None
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Name):
-                    if node.id not in rename:
-                        return None
-                    node.id = rename[node.id]
-            found.add(ast.unparse(tree))
-        return found.pop() if len(found) == 1 else None
+            found = found or mapped
+        return found
 
 
 def _contract(graph: nx.DiGraph, keep: int, gone: int) -> nx.DiGraph:

@@ -109,6 +109,8 @@ def _write(text: str, output: str | None) -> None:
 
 
 def _compile(args) -> None:
+    from hologram.analysis.grid import describe_grid
+
     t0 = time.perf_counter()
     result = _frontend(args)
     if args.verbose:
@@ -116,8 +118,10 @@ def _compile(args) -> None:
         print(f"{args.file}: {len(result.kernels)} kernel(s) in {ms:.1f} ms", file=sys.stderr)
         for info in result.kernels.values():
             params = ", ".join(f"{n}: {t}" for n, t in zip(info.param_names, info.param_types))
-            print(f"  {info.name}({params})  grid={info.grid or '(none: needs grid=)'}",
-                  file=sys.stderr)
+            region = info.op.grid_region
+            grid = (describe_grid(region, info.param_names) if region is not None
+                    else f"(none: needs grid=; {info.no_grid})")
+            print(f"  {info.name}({params})  grid={grid}", file=sys.stderr)
     module = result.module
     spec = args.pipeline
     if spec is None and args.emit == "mlir":

@@ -469,12 +469,14 @@ def emit_c(module: ModuleOp, line_directives: bool = True) -> str:
 
 def function_signatures(module: ModuleOp) -> list[str]:
     """cffi `cdef` declarations of every kernel and program function of the module."""
-    from hologram.backends.c.ops_hologram import func_signature, kernel_signature
+    from hologram.backends.c.ops_hologram import func_signature, grid_signature, kernel_signature
 
     out = []
     for op in module.ops:
         if isinstance(op, KernelOp):
             out.append(kernel_signature(op, with_names=False) + ";")
+            if op.grid_region is not None:
+                out.append(grid_signature(op) + ";")
         elif isinstance(op, func.FuncOp) and not op.is_declaration:
             out.append(func_signature(op, with_names=False) + ";")
     return out

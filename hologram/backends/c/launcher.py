@@ -2,7 +2,7 @@
 and call it, so a launch costs one C call.
 
     text = launcher_source(c_source, kernels, "MODULE")   # the kernels' C + one launcher each
-    mod.launch_0(x, y, out, n)            # checks, then hg_vector_add_1234abcd(x, y, out, n, n)
+    mod.launch_0(x, y, out, n)            # checks, then hg_vector_add_1234abcd(x, y, out, n, grid)
     mod.launch_0(x, y, out, n, grid=64)
 
 Each kernel `i` gets `launch_<i>` (METH_FASTCALL): the arguments are checked in C (numpy
@@ -15,19 +15,21 @@ it came, to the Python function registered with `set_fallback(i, fn)`, which exp
 failure as a `LaunchError` (or, for a value the C does not take directly, converts it and
 calls `raw_<i>`, the same launcher that returns `NotImplemented` instead of falling back).
 
-The grid comes from `grid_c_function` (the inferred grid, from the guard's bound): the one place
-that knows how the bound is evaluated. No xDSL here: the warm start generates nothing, and the
-build only needs the kernels' signatures (`KernelSpec`).
+The inferred grid is the kernel's own C grid function (`<symbol>_grid`, emitted by the C backend
+from the kernel's grid region) called on the converted scalars; `grid_<i>(*args)` exposes it to
+Python. No xDSL here: the warm start generates nothing, and the build only needs the kernels'
+signatures (`KernelSpec`).
 """
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # Below this many ids the GIL stays held: releasing it costs more than such a launch.
 RELEASE_GIL_FROM = 4096
+# Ids are u32, so a launch runs at most 2**32 ids (docs/language.md; `runtime._GRID_MAX`).
+GRID_MAX = "INT64_C(4294967296)"
 
 # numpy type number macro and C type of each language element type.
 _ARRAY_TYPES = {
@@ -45,7 +47,9 @@ _INT_RANGES = {
 @dataclass(frozen=True)
 class KernelSpec:
     """What the launcher of one kernel needs: its C symbol, language types, which arrays it
-    writes, which arrays need a length check (only accessed at `a[idx]`), and its grid."""
+    writes, which arrays need a length check (only accessed at `a[idx]`), and the C function of
+    its inferred grid (`grid_symbol`, None when it has none: `no_grid` says why). `grid` is the
+    inferred grid as text, for messages; `lineno` the kernel's line."""
 
     name: str
     symbol: str
@@ -53,14 +57,16 @@ class KernelSpec:
     param_types: tuple[str, ...]
     written: tuple[int, ...]
     length_checked: tuple[int, ...]
+    grid_symbol: str | None
     grid: str | None
+    no_grid: str | None
     lineno: int = 0
 
     def to_json(self) -> dict:
         return {"name": self.name, "symbol": self.symbol, "param_names": list(self.param_names),
                 "param_types": list(self.param_types), "written": list(self.written),
-                "length_checked": list(self.length_checked), "grid": self.grid,
-                "lineno": self.lineno}
+                "length_checked": list(self.length_checked), "grid_symbol": self.grid_symbol,
+                "grid": self.grid, "no_grid": self.no_grid, "lineno": self.lineno}
 
     @classmethod
     def from_json(cls, data: dict) -> KernelSpec:
@@ -68,8 +74,12 @@ class KernelSpec:
                    tuple(str(n) for n in data["param_names"]),
                    tuple(str(t) for t in data["param_types"]),
                    tuple(int(i) for i in data["written"]),
-                   tuple(int(i) for i in data["length_checked"]),
-                   None if data["grid"] is None else str(data["grid"]), int(data["lineno"]))
+                   tuple(int(i) for i in data["length_checked"]), _text(data["grid_symbol"]),
+                   _text(data["grid"]), _text(data["no_grid"]), int(data["lineno"]))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 _HELPERS = r"""
@@ -165,23 +175,6 @@ static inline int hg_arg_grid(PyObject *const *args, Py_ssize_t nargs, PyObject 
   return hg_arg_int(g, 0, INT64_MAX, grid);
 }
 
-/* Python's // and % on int64; 0: not computable here (division by zero, overflow). */
-static inline int hg_floordiv(int64_t a, int64_t b, int64_t *r) {
-  if (b == 0 || (a == INT64_MIN && b == -1)) return 0;
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) q -= 1;
-  *r = q;
-  return 1;
-}
-static inline int hg_mod(int64_t a, int64_t b, int64_t *r) {
-  if (b == 0) return 0;
-  if (b == -1) { *r = 0; return 1; }
-  int64_t m = a % b;
-  if (m != 0 && ((m < 0) != (b < 0))) m += b;
-  *r = m;
-  return 1;
-}
-
 static PyObject *hg_fallbacks[HG_KERNEL_COUNT];
 
 static PyObject *hg_set_fallback(PyObject *self, PyObject *args) {
@@ -196,82 +189,11 @@ static PyObject *hg_set_fallback(PyObject *self, PyObject *args) {
 """
 
 
-class _GridC(ast.NodeVisitor):
-    """C statements computing a grid expression over the scalar parameters in int64, each step
-    checked (Python's integers do not overflow: a step that would is 'not computable')."""
-
-    def __init__(self, scalars: dict[str, str]):
-        self.scalars = scalars
-        self.lines: list[str] = []
-        self.count = 0
-
-    def value(self, node: ast.AST) -> str:
-        if isinstance(node, ast.Name):
-            if node.id not in self.scalars:
-                raise ValueError(f"'{node.id}' is not an integer scalar parameter")
-            return self.scalars[node.id]
-        if isinstance(node, ast.Constant) and type(node.value) is int:
-            if not -(2**63) < node.value < 2**63:
-                raise ValueError(f"constant {node.value} does not fit int64")
-            return f"INT64_C({node.value})"
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
-            return self.value(node.operand)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            inner = self.value(node.operand)
-            return self.step(f"__builtin_sub_overflow(INT64_C(0), {inner}, &{{r}})")
-        if isinstance(node, ast.BinOp):
-            lhs, rhs = self.value(node.left), self.value(node.right)
-            ops = {ast.Add: "__builtin_add_overflow", ast.Sub: "__builtin_sub_overflow",
-                   ast.Mult: "__builtin_mul_overflow"}
-            if type(node.op) in ops:
-                return self.step(f"{ops[type(node.op)]}({lhs}, {rhs}, &{{r}})")
-            if isinstance(node.op, ast.FloorDiv):
-                return self.step(f"!hg_floordiv({lhs}, {rhs}, &{{r}})")
-            if isinstance(node.op, ast.Mod):
-                return self.step(f"!hg_mod({lhs}, {rhs}, &{{r}})")
-        raise ValueError(f"unsupported construct in grid expression: {ast.dump(node)}")
-
-    def step(self, failing_call: str) -> str:
-        self.count += 1
-        r = f"g{self.count}"
-        self.lines.append(f"int64_t {r}; if ({failing_call.format(r=r)}) return 0;")
-        return r
-
-
-def grid_c_function(spec: KernelSpec, index: int) -> tuple[str, str] | None:
-    """`static int hg_grid_<i>(int64_t p..., int64_t *out)` (1: computed, 0: not computable)
-    and the call's argument list, or None when the kernel has no usable inferred grid."""
-    if spec.grid is None:
-        return None
-    scalars = {n: f"s{i}" for i, (n, t) in enumerate(zip(spec.param_names, spec.param_types))
-               if t in ("i32", "u32", "i64", "u64")}
-    used = [n for n in scalars if n in {x.id for x in ast.walk(ast.parse(spec.grid.strip(),
-                                                                          mode="eval"))
-                                        if isinstance(x, ast.Name)}]
-    gen = _GridC({n: f"v_{scalars[n]}" for n in used})
-    try:
-        result = gen.value(ast.parse(spec.grid.strip(), mode="eval").body)
-    except (SyntaxError, ValueError):
-        return None
-    params = ", ".join([f"int64_t v_{scalars[n]}" for n in used] + ["int64_t *out"])
-    body = "\n  ".join(gen.lines + [f"*out = {result};", "return 1;"])
-    fn = f"static inline int hg_grid_{index}({params}) {{\n  {body}\n}}\n"
-    return fn, ", ".join(scalars[n] for n in used)
-
-
-def _launcher(spec: KernelSpec, index: int) -> str:
-    lines: list[str] = []
-    out = lines.append
+def _convert(spec: KernelSpec, out: Callable[[str], None]) -> tuple[list[str], list[str]]:
+    """C statements that convert each argument (`return 0` when one is refused); the kernel's
+    call arguments and the grid function's (its scalars, in order)."""
     call_args: list[str] = []
-    int64_ok: dict[str, str] = {}  # scalar local -> condition under which it fits int64
-    n = len(spec.param_types)
-    grid_fn = grid_c_function(spec, index)
-    if grid_fn is not None:
-        lines.append(grid_fn[0])
-    out(f"static int hg_run_{index}(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {{")
-    out(f"  if (nargs != {n}) return 0;")
-    out("  long long grid_arg;")
-    out("  if (!hg_arg_grid(args, nargs, kwnames, &grid_arg)) return 0;")
+    scalar_args: list[str] = []
     for i, t in enumerate(spec.param_types):
         if t.endswith("[]"):
             npy, c = _ARRAY_TYPES[t[:-2]]
@@ -279,46 +201,58 @@ def _launcher(spec: KernelSpec, index: int) -> str:
             out(f"  void *p{i}; npy_intp n{i};")
             out(f"  if (!hg_arg_array(args[{i}], {npy}, {written}, &p{i}, &n{i})) return 0;")
             call_args.append(f"({c} *)p{i}")
-        elif t in _INT_RANGES:
+            continue
+        if t in _INT_RANGES:
             lo, hi, c = _INT_RANGES[t]
             out(f"  long long s{i};")
             out(f"  if (!hg_arg_int(args[{i}], {lo}, {hi}, &s{i})) return 0;")
-            call_args.append(f"({c})s{i}")
-            int64_ok[f"s{i}"] = "1"
+            value = f"({c})s{i}"
         elif t == "u64":
             out(f"  unsigned long long s{i};")
             out(f"  if (!hg_arg_u64(args[{i}], &s{i})) return 0;")
-            call_args.append(f"(uint64_t)s{i}")
-            int64_ok[f"s{i}"] = f"s{i} <= (unsigned long long)INT64_MAX"
+            value = f"(uint64_t)s{i}"
         elif t in ("f32", "f64"):
             out(f"  double s{i};")
             out(f"  if (!hg_arg_double(args[{i}], {int(t == 'f32')}, &s{i})) return 0;")
-            call_args.append(f"({'float' if t == 'f32' else 'double'})s{i}")
+            value = f"({'float' if t == 'f32' else 'double'})s{i}"
         elif t == "bool":
             out(f"  bool s{i};")
             out(f"  if (!hg_arg_bool(args[{i}], &s{i})) return 0;")
-            call_args.append(f"s{i}")
+            value = f"s{i}"
         else:
             raise ValueError(f"kernel '{spec.name}': unknown parameter type {t}")
+        call_args.append(value)
+        scalar_args.append(value)
+    return call_args, scalar_args
+
+
+def _launcher(spec: KernelSpec, index: int) -> str:
+    lines: list[str] = []
+    out = lines.append
+    n = len(spec.param_types)
+    grid_call = None
+    out(f"static int hg_run_{index}(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {{")
+    out(f"  if (nargs != {n}) return 0;")
+    out("  long long grid_arg;")
+    out("  if (!hg_arg_grid(args, nargs, kwnames, &grid_arg)) return 0;")
+    call_args, scalar_args = _convert(spec, out)
     out("  int64_t grid, bound;")
-    if grid_fn is None:
+    if spec.grid_symbol is None:
         out("  if (grid_arg < 0) return 0;  /* no inferred grid: grid= is needed */")
         out("  grid = bound = grid_arg;")
     else:
-        used = [a for a in grid_fn[1].split(", ") if a]
-        fits = " && ".join(int64_ok[a] for a in used if int64_ok[a] != "1") or "1"
-        values = ", ".join([f"(int64_t){a}" for a in used] + ["&inferred"])
-        out("  int64_t inferred;")
-        out(f"  int have = ({fits}) && hg_grid_{index}({values});")
+        grid_call = f"{spec.grid_symbol}({', '.join(scalar_args)})"
+        out(f"  int64_t inferred = {grid_call};")
         out("  if (grid_arg < 0) {")
-        out("    if (!have || inferred < 0) return 0;")
+        out(f"    if (inferred < 0 || inferred > {GRID_MAX}) return 0;")
         out("    grid = bound = inferred;")
         out("  } else {")
         out("    grid = bound = grid_arg;")
         if spec.length_checked:
             # Under the guard `idx < E`, ids at or beyond E touch no memory.
-            out("    if (have && inferred < bound) bound = inferred < 0 ? 0 : inferred;")
+            out("    if (inferred < bound) bound = inferred < 0 ? 0 : inferred;")
         out("  }")
+    out(f"  if (grid > {GRID_MAX}) return 0;")
     for i in spec.length_checked:
         out(f"  if (n{i} < bound) return 0;")
     call = f"{spec.symbol}({', '.join([*call_args, 'grid'])});"
@@ -342,6 +276,23 @@ def _launcher(spec: KernelSpec, index: int) -> str:
     out(f"  if (hg_run_{index}(args, PyVectorcall_NARGS(nargsf), kwnames)) Py_RETURN_NONE;")
     out("  Py_RETURN_NOTIMPLEMENTED;")
     out("}")
+    # grid_<i>(*args): the inferred grid for these arguments (None: no grid, or an argument the
+    # launcher would refuse), for the Python side's messages.
+    out(f"static int hg_grid_of_{index}(PyObject *const *args, Py_ssize_t nargs, int64_t *g) {{")
+    out(f"  if (nargs != {n}) return 0;")
+    if grid_call is None:
+        out("  return 0;")
+    else:
+        _convert(spec, out)
+        out(f"  *g = {grid_call};")
+        out("  return 1;")
+    out("}")
+    out(f"static PyObject *hg_grid_{index}(PyObject *self, PyObject *const *args, "
+        "Py_ssize_t nargs) {")
+    out("  int64_t g;")
+    out(f"  if (!hg_grid_of_{index}(args, nargs, &g)) Py_RETURN_NONE;")
+    out("  return PyLong_FromLongLong(g);")
+    out("}")
     return "\n".join(lines) + "\n"
 
 
@@ -355,6 +306,8 @@ def launcher_source(kernels: Sequence[KernelSpec], module_name: str) -> str:
         for kind in ("launch", "raw"):
             methods.append(f'  {{"{kind}_{i}", (PyCFunction)(void (*)(void))hg_{kind}_{i}, '
                            "METH_FASTCALL | METH_KEYWORDS, NULL},")
+        methods.append(f'  {{"grid_{i}", (PyCFunction)(void (*)(void))hg_grid_{i}, '
+                       "METH_FASTCALL, NULL},")
     methods.append('  {"set_fallback", hg_set_fallback, METH_VARARGS, NULL},')
     parts.append("static PyMethodDef hg_methods[] = {\n" + "\n".join(methods)
                  + "\n  {NULL, NULL, 0, NULL}\n};")

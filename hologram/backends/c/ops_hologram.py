@@ -62,6 +62,22 @@ def kernel_signature(op: hg.KernelOp, with_names: bool = True, names: list[str] 
     return f"void {c_symbol(op)}({', '.join(params)})"
 
 
+def grid_symbol(op: hg.KernelOp) -> str:
+    """The C function computing a kernel's inferred grid from its scalar parameters."""
+    return f"{c_symbol(op)}_grid"
+
+
+def grid_signature(op: hg.KernelOp, names: list[str] | None = None) -> str:
+    """`int64_t <kernel>_grid(<the kernel's scalar parameters, in order>)`."""
+    scalars = [(t, n) for t, n, lang in zip(kernel_abi_types(op), names or op.names, op.types,
+                                              strict=True) if not lang.endswith("[]")]
+    if names is None:
+        params = [_cdef_type(t) for t, _ in scalars]
+    else:
+        params = [f"{t} {n}" for t, n in scalars]
+    return f"int64_t {grid_symbol(op)}({', '.join(params) or 'void'})"
+
+
 def func_abi_type(t: Attribute) -> str:
     return ctype(t)
 
@@ -130,6 +146,37 @@ def _kernel(em: CEmitter, op: hg.KernelOp) -> None:
     em.line("}")
     em.position = None  # the closing brace and what follows are not on a Python line
     em.lines.append("")
+    if op.grid_region is not None:
+        _grid_function(em, op)
+
+
+def _grid_function(em: CEmitter, op: hg.KernelOp) -> None:
+    """The kernel's grid region as a C function the launch calls when no grid= is given."""
+    region = op.grid_region
+    assert region is not None
+    names, prologue = [], []
+    for arg, pname, lang_type, abi in zip(region.block.args, op.names, op.types,
+                                          kernel_abi_types(op), strict=True):
+        local = em.new_name(f"g_{pname}")
+        em.alias(arg, local)
+        if lang_type.endswith("[]") or abi == ctype(arg.type):
+            names.append(local)
+            continue
+        names.append(f"p_{local}")
+        prologue.append(f"{ctype(arg.type)} {local} = ({ctype(arg.type)})p_{local};")
+    em.line(f"{grid_signature(op, names)} {{")
+    with em.indented():
+        for text in prologue:
+            em.line(text)
+        em.emit_region(region)
+    em.line("}")
+    em.position = None
+    em.lines.append("")
+
+
+@emits(hg.GridYieldOp)
+def _grid_yield(em: CEmitter, op: hg.GridYieldOp) -> None:
+    em.line(f"return {em.name(op.value)};")
 
 
 def _grid_loop(em: CEmitter, iv: str, lb: str, ub: str, step: str, body: Callable[[], None]) -> None:

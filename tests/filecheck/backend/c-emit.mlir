@@ -32,7 +32,7 @@ builtin.module {
   // CHECK-NEXT:     for (int64_t hg_gid = 0; hg_gid < hg_grid; hg_gid += 1) {
   // CHECK:            out_{{[0-9]+}}[hg_gid] = [[E2:.*]];
   // NOLINE-NOT: #line
-  hologram.kernel @exp(%a: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n", source = "k.py"} {
+  hologram.kernel @exp(%a: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], source = "k.py"} {
     %gid = hologram.global_id : index loc("k.py":5:5)
     %idx = arith.index_cast %gid : index to i32 loc("k.py":5:5)
     %ok = arith.cmpi ult, %idx, %n : i32 loc("k.py":6:5)

@@ -2,8 +2,8 @@
 // RUN: hologram-opt %s --print-op-generic | hologram-opt | filecheck %s
 
 builtin.module {
-  // CHECK: hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
-  hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  // CHECK: hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
+  hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     // CHECK-NEXT: %idx = hologram.global_id : index
     %idx = hologram.global_id : index
     %i = arith.index_cast %idx : index to i32

@@ -129,7 +129,7 @@ builtin.module {
   // PIPE:         hologram.parallel_for %gid{{.*}} = %guarded_end to %grid
   // PIPE-NOT:     hologram.parallel_for
   // PIPE:         hologram.return
-  hologram.kernel @sum(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @sum(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -153,7 +153,7 @@ builtin.module {
   // CHECK-NEXT:    arith.cmpf une, %total, %[[Z]] : f64
   // The original atomics are left only in the remainder loop.
   // CHECK:         hologram.return
-  hologram.kernel @dot(%a: memref<?xf64>, %b: memref<?xf64>, %r: memref<?xf64>, %n: i32) attributes {param_names = ["a", "b", "r", "n"], param_types = ["f64[]", "f64[]", "f64[]", "u32"], grid = "n"} {
+  hologram.kernel @dot(%a: memref<?xf64>, %b: memref<?xf64>, %r: memref<?xf64>, %n: i32) attributes {param_names = ["a", "b", "r", "n"], param_types = ["f64[]", "f64[]", "f64[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -179,7 +179,7 @@ builtin.module {
   // CHECK-NEXT:      memref.load %r[%[[K]]] : memref<?xf32>
   // The original atomics are left only in the remainder loop.
   // CHECK:         hologram.return
-  hologram.kernel @positive_sum(%a: memref<?xf32>, %r: memref<?xf32>, %k: i32, %n: i32) attributes {param_names = ["a", "r", "k", "n"], param_types = ["f32[]", "f32[]", "i32", "u32"], grid = "n"} {
+  hologram.kernel @positive_sum(%a: memref<?xf32>, %r: memref<?xf32>, %k: i32, %n: i32) attributes {param_names = ["a", "r", "k", "n"], param_types = ["f32[]", "f32[]", "i32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -215,7 +215,7 @@ builtin.module {
   // CHECK:         arith.cmpf ogt
   // The original atomics are left only in the remainder loop.
   // CHECK:         hologram.return
-  hologram.kernel @minmax(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @minmax(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -241,7 +241,7 @@ builtin.module {
   // CHECK:         arith.maxsi
   // The original atomics are left only in the remainder loop.
   // CHECK:         hologram.return
-  hologram.kernel @int_minmax(%a: memref<?xi32>, %umin: memref<?xi32>, %smax: memref<?xi32>, %n: i32) attributes {param_names = ["a", "umin", "smax", "n"], param_types = ["i32[]", "u32[]", "i32[]", "u32"], grid = "n"} {
+  hologram.kernel @int_minmax(%a: memref<?xi32>, %umin: memref<?xi32>, %smax: memref<?xi32>, %n: i32) attributes {param_names = ["a", "umin", "smax", "n"], param_types = ["i32[]", "u32[]", "i32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -262,7 +262,7 @@ builtin.module {
   // CHECK-NEXT:          memref.store %{{.*}}, %acc[%lane] : memref<32xi32>
   // The original atomics are left only in the remainder loop.
   // CHECK:         hologram.return
-  hologram.kernel @inner_loop(%a: memref<?xi32>, %r: memref<?xi32>, %m: i32, %n: i32) attributes {param_names = ["a", "r", "m", "n"], param_types = ["i32[]", "i32[]", "i32", "u32"], grid = "n"} {
+  hologram.kernel @inner_loop(%a: memref<?xi32>, %r: memref<?xi32>, %m: i32, %n: i32) attributes {param_names = ["a", "r", "m", "n"], param_types = ["i32[]", "i32[]", "i32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -305,7 +305,7 @@ builtin.module {
   // OFF-LABEL: hologram.kernel @histogram
   // OFF-NOT:     hologram.parallel_for
   // OFF:         hologram.atomic_add %one, %hist[%bin] {not_reduced = "the index depends on data and privatization is off (max-private=0)"} : i32, memref<?xi32>
-  hologram.kernel @histogram(%a: memref<?xi32>, %hist: memref<?xi32>, %n: i32) attributes {param_names = ["a", "hist", "n"], param_types = ["i32[]", "i32[]", "u32"], grid = "n"} {
+  hologram.kernel @histogram(%a: memref<?xi32>, %hist: memref<?xi32>, %n: i32) attributes {param_names = ["a", "hist", "n"], param_types = ["i32[]", "i32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -322,7 +322,7 @@ builtin.module {
   // CHECK-LABEL: hologram.kernel @compact
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         %slot = hologram.atomic_add %one, %count[%c0{{.*}}] {not_reduced = "the atomic's old value is used"} : i32, memref<?xi32>
-  hologram.kernel @compact(%a: memref<?xf32>, %out: memref<?xf32>, %count: memref<?xi32>, %n: i32) attributes {param_names = ["a", "out", "count", "n"], param_types = ["f32[]", "f32[]", "i32[]", "u32"], grid = "n"} {
+  hologram.kernel @compact(%a: memref<?xf32>, %out: memref<?xf32>, %count: memref<?xi32>, %n: i32) attributes {param_names = ["a", "out", "count", "n"], param_types = ["f32[]", "f32[]", "i32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32

@@ -82,7 +82,7 @@ builtin.module {
   // TILE-COUNT-6:   memref.load %A[
   // TILE:           scf.for
   // TILE-COUNT-3:     memref.load %B[
-  hologram.kernel @gemm_f32(%A: memref<?xf32>, %B: memref<?xf32>, %C: memref<?xf32>, %M: i32, %N: i32, %K: i32) attributes {param_names = ["A", "B", "C", "M", "N", "K"], param_types = ["f32[]", "f32[]", "f32[]", "u32", "u32", "u32"], grid = "M * N"} {
+  hologram.kernel @gemm_f32(%A: memref<?xf32>, %B: memref<?xf32>, %C: memref<?xf32>, %M: i32, %N: i32, %K: i32) attributes {param_names = ["A", "B", "C", "M", "N", "K"], param_types = ["f32[]", "f32[]", "f32[]", "u32", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %M, %N : i32
@@ -150,7 +150,7 @@ builtin.module {
   // TILE-LABEL: hologram.kernel @transpose
   // TILE-DAG:       arith.constant {fold_layout.local} 64 : index
   // TILE-DAG:       arith.constant {fold_layout.local} 32 : index
-  hologram.kernel @transpose(%x: memref<?xf32>, %y: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["x", "y", "m", "n"], param_types = ["f32[]", "f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @transpose(%x: memref<?xf32>, %y: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["x", "y", "m", "n"], param_types = ["f32[]", "f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32
@@ -178,7 +178,7 @@ builtin.module {
   // CHECK-NEXT:      arith.minui %[[E]], %[[M]] : index
   // CHECK:               %[[I32:.*]] = arith.index_cast %i : index to i32
   // CHECK:                 %f = arith.uitofp %[[I32]] : i32 to f32
-  hologram.kernel @rows100(%x: memref<?xf32>, %n: i32) attributes {param_names = ["x", "n"], param_types = ["f32[]", "u32"], grid = "100 * n"} {
+  hologram.kernel @rows100(%x: memref<?xf32>, %n: i32) attributes {param_names = ["x", "n"], param_types = ["f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %c100 = arith.constant 100 : i32
@@ -201,7 +201,7 @@ builtin.module {
   // CHECK-NOT:           arith.remui
   // CHECK:               arith.extui %[[CH]] : i32 to i64
   // CHECK:         } else {
-  hologram.kernel @chw(%x: memref<?xf32>, %s: memref<?xf32>, %y: memref<?xf32>, %c: i32, %h: i32, %w: i32) attributes {param_names = ["x", "s", "y", "c", "h", "w"], param_types = ["f32[]", "f32[]", "f32[]", "u32", "u32", "u32"], grid = "c * h * w"} {
+  hologram.kernel @chw(%x: memref<?xf32>, %s: memref<?xf32>, %y: memref<?xf32>, %c: i32, %h: i32, %w: i32) attributes {param_names = ["x", "s", "y", "c", "h", "w"], param_types = ["f32[]", "f32[]", "f32[]", "u32", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ch = arith.muli %c, %h : i32
@@ -228,7 +228,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -244,7 +244,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @undecodable(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @undecodable(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32
@@ -263,7 +263,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @scatter(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @scatter(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32
@@ -283,7 +283,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @shift(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @shift(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32
@@ -303,7 +303,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @atomic(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @atomic(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32
@@ -321,7 +321,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @early_exit(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @early_exit(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32
@@ -344,7 +344,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @with_else(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @with_else(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32

@@ -8,7 +8,7 @@
 
 // Elementwise kernels in the stdlib's convention: inputs, out, n; guard `idx < n`.
 builtin.module {
-  hologram.kernel @mul(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @mul(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32
@@ -20,7 +20,7 @@ builtin.module {
     }
     hologram.return
   }
-  hologram.kernel @add(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @add(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32
@@ -32,7 +32,7 @@ builtin.module {
     }
     hologram.return
   }
-  hologram.kernel @neg(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @neg(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32
@@ -43,7 +43,7 @@ builtin.module {
     }
     hologram.return
   }
-  hologram.kernel @exp(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @exp(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32
@@ -55,7 +55,7 @@ builtin.module {
     hologram.return
   }
   // Reads a neighbour: out[i] = x[i + 1].
-  hologram.kernel @shift(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @shift(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %c1 = arith.constant 1 : index
     %next = arith.addi %gid, %c1 : index
@@ -68,7 +68,7 @@ builtin.module {
     hologram.return
   }
   // Reads the whole buffer: out[i] = x[i] / sum(x).
-  hologram.kernel @normalize(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @normalize(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32
@@ -89,7 +89,7 @@ builtin.module {
     hologram.return
   }
   // Ends its thread early when x[i] < 0 (the language's `return`).
-  hologram.kernel @clip_exit(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @clip_exit(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %v = memref.load %x[%gid] : memref<?xf32>
     %zero = arith.constant 0.0 : f32
@@ -102,7 +102,7 @@ builtin.module {
     hologram.return
   }
   // Indexes the way the frontend does for `c[idx]` (u32 id, zero-extended back to index).
-  hologram.kernel @mul_u32(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @mul_u32(%a: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "out", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32
@@ -116,7 +116,7 @@ builtin.module {
     }
     hologram.return
   }
-  hologram.kernel @exp_u32(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @exp_u32(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %i = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %i, %n : i32
@@ -133,7 +133,7 @@ builtin.module {
   // A chain: exp(-(a * b)). Both temporaries die; one launch, no alloc. The members' guards
   // merge into one `scf.if` and each value goes straight from producer to consumer.
   // CHECK-LABEL: hologram.kernel @fused_mul_neg_exp(%a: memref<?xf32>, %b: memref<?xf32>, %n32: i32, %out: memref<?xf32>)
-  // CHECK-SAME:    grid = "n32", fused_from = ["mul", "neg", "exp"]
+  // CHECK-SAME:    fused_from = ["mul", "neg", "exp"]
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NEXT:    %i = arith.index_cast %gid : index to i32
   // CHECK-NEXT:    %ok = arith.cmpi ult, %i, %n32 : i32

@@ -52,7 +52,7 @@ builtin.module {
   // NOSIMD-LABEL: hologram.kernel @vadd
   // NOSIMD: hologram.parallel_for %gid = %c0 to %guarded_end step %c1 schedule(static) chunk(0) threshold(32768) {
   // NOSIMD-NOT: no_simd
-  hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "c", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"], grid = "n"} {
+  hologram.kernel @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<?xf32>, %n: i32) attributes {param_names = ["a", "b", "c", "n"], param_types = ["f32[]", "f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -76,7 +76,7 @@ builtin.module {
   // CHECK:         } {no_simd = "early return (hologram.exit)"}
   // NOSIMD-LABEL: hologram.kernel @early
   // NOSIMD: hologram.parallel_for %gid = %c0 to %guarded_end step %c1 schedule(static) chunk(0) threshold(32768) {
-  hologram.kernel @early(%a: memref<?xf32>, %n: i32) attributes {param_names = ["a", "n"], param_types = ["f32[]", "u32"], grid = "n"} {
+  hologram.kernel @early(%a: memref<?xf32>, %n: i32) attributes {param_names = ["a", "n"], param_types = ["f32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -99,7 +99,7 @@ builtin.module {
   // CHECK:         hologram.parallel_for %gid = %c0 to %guarded_end step %c1 schedule(static) chunk(0) threshold(32768) {
   // CHECK:           %slot = hologram.atomic_add %one, %count[%c0_1] : i32, memref<?xi32>
   // CHECK:         } {no_simd = "atomic (hologram.atomic_add)", guard = "removed: ids below min(grid, n)"}
-  hologram.kernel @compact(%a: memref<?xf32>, %out: memref<?xf32>, %count: memref<?xi32>, %n: i32) attributes {param_names = ["a", "out", "count", "n"], param_types = ["f32[]", "f32[]", "i32[]", "u32"], grid = "n"} {
+  hologram.kernel @compact(%a: memref<?xf32>, %out: memref<?xf32>, %count: memref<?xi32>, %n: i32) attributes {param_names = ["a", "out", "count", "n"], param_types = ["f32[]", "f32[]", "i32[]", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
@@ -118,7 +118,7 @@ builtin.module {
   // CHECK-LABEL: hologram.kernel @search
   // CHECK:         hologram.parallel_for %gid = %c0 to %grid step %c1 schedule(static) chunk(0) threshold(256) {
   // CHECK:         } {no_simd = "inner scf.while loop"}
-  hologram.kernel @search(%a: memref<?xi32>, %n: i32) attributes {param_names = ["a", "n"], param_types = ["i32[]", "u32"], grid = "n"} {
+  hologram.kernel @search(%a: memref<?xi32>, %n: i32) attributes {param_names = ["a", "n"], param_types = ["i32[]", "u32"]} {
     %gid = hologram.global_id : index
     scf.while () : () -> () {
       %t = arith.constant true
@@ -156,7 +156,7 @@ builtin.module {
   // CHECK-NEXT:    %[[B:.*]] = arith.index_cast %[[W]] : i64 to index
   // CHECK-NEXT:    %guarded_end = arith.minui %grid, %[[B]] : index
   // CHECK-NEXT:    hologram.parallel_for %gid = %c0 to %guarded_end step %c1 schedule(static) chunk(0) simd threshold(32768) {
-  hologram.kernel @matrix(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @matrix(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32

@@ -7,7 +7,7 @@
 # RUN: filecheck %s --check-prefix=ONE < %t.shift.mlir
 
 # CHECK:      builtin.module {
-# CHECK-NEXT:   hologram.kernel @scale(%a: memref<?xf32>, %alpha: f32, %n: i32) attributes {param_names = ["a", "alpha", "n"], param_types = ["f32[]", "f32", "u32"], grid = "n", source = "{{.*}}two_kernels.py"} {
+# CHECK-NEXT:   hologram.kernel @scale(%a: memref<?xf32>, %alpha: f32, %n: i32) attributes {param_names = ["a", "alpha", "n"], param_types = ["f32[]", "f32", "u32"], source = "{{.*}}two_kernels.py"} {
 # CHECK:          arith.mulf
 # CHECK:        hologram.kernel @shift(
 # CHECK:          arith.addf

@@ -1,0 +1,405 @@
+"""The launch grid of a SIMT kernel, computed from its IR: the bound of the guard on the id.
+
+A kernel whose body is "pure work, then `scf.if (cond) { ... }`, then `hologram.return`", where
+`cond` bounds the id, has no effect for ids past the bound, so the launch needs exactly that many
+ids. The bound is followed along its SSA def-use chain back to the kernel's scalar parameters
+and constants, and cloned into the kernel's `grid` region, which yields it as an i64:
+
+    cond                                    grid
+    idx < E,  E > idx   (ult/slt/ugt/sgt)   E            (0 when E < 0)
+    idx <= E, E >= idx                      E + 1
+    idx == E, E == idx                      E + 1        (`if idx == 0:` runs one id)
+    c1 and c2 (andi, or a short-circuit)    min of the bounds found in c1 and c2
+
+The id is `hologram.global_id` seen through casts that keep its value (ids are below 2**32, the
+launch refuses larger grids, so the u32 view of the id is exact). `E` may be computed through
+SSA locals (`total = rows * cols`) with integer arithmetic; a bound read from a reassigned local
+(a slot), an array or a float is not a function of the parameters: no grid, and the reason says so.
+Code before the guard may read memory and set locals but must not write arrays or atomics.
+
+`evaluate_grid` runs a grid region on Python ints with the C semantics of each op (wrapping,
+truncating division), for `Kernel.simulate`; the C backend compiles the same region into the
+kernel's library for the launch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from xdsl.dialects import arith, memref, scf
+from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, MemRefType, i64
+from xdsl.ir import Attribute, Block, BlockArgument, Operation, OpResult, Region, SSAValue
+from xdsl.traits import IsTerminator, is_side_effect_free
+
+from hologram.dialects.hologram import (GRID_REGION_OPS, GlobalIdOp, GridYieldOp, KernelOp,
+                                        ReturnOp)
+
+# Casts through which a value is still the id itself (ids < 2**32: none of them changes it).
+_ID_CASTS = (arith.IndexCastOp, arith.ExtUIOp, arith.ExtSIOp)
+
+# predicate -> (the id is on the left, grid = bound + 1?) for `id PRED E`; mirrored for `E PRED id`
+_ID_LEFT = {"ult": 0, "slt": 0, "ule": 1, "sle": 1, "eq": 1}
+_ID_RIGHT = {"ugt": 0, "sgt": 0, "uge": 1, "sge": 1, "eq": 1}
+
+
+class NoGrid(Exception):
+    """Why a kernel's grid cannot be inferred."""
+
+
+def _is_id(value: SSAValue) -> bool:
+    while isinstance(value, OpResult):
+        op = value.op
+        if isinstance(op, GlobalIdOp):
+            return True
+        if not isinstance(op, _ID_CASTS):
+            return False
+        value = op.operands[0]
+    return False
+
+
+def _writes_memory(op: Operation) -> bool:
+    """Whether `op` (or an op inside it) writes an array or does an atomic: stores into the
+    rank-0 slots of locals and reads are harmless before and after a guard."""
+    for inner in op.walk():
+        if isinstance(inner, memref.StoreOp):
+            if not isinstance(inner.memref.owner, memref.AllocaOp):
+                return True
+            continue
+        if isinstance(inner, memref.LoadOp | memref.AllocaOp) or inner.has_trait(IsTerminator):
+            continue
+        if inner.regions or is_side_effect_free(inner) or inner.name.startswith(("arith.", "math.")):
+            continue  # (some arith ops lack the Pure trait in xDSL 0.74; none touches memory)
+        return True
+    return False
+
+
+def _find_guard(kernel: KernelOp) -> scf.IfOp:
+    ops = list(kernel.body.block.ops)
+    guards = [i for i, op in enumerate(ops) if isinstance(op, scf.IfOp) and not op.results
+              and _bounds_of(op.cond)]
+    if not guards:
+        raise NoGrid("no `if` on the id (`if idx < n:`, `if idx >= n: return`, `if idx == 0:`) "
+                     "guards the kernel's body")
+    i = guards[-1]
+    guard = ops[i]
+    assert isinstance(guard, scf.IfOp)
+    for op in ops[:i] + ops[i + 1:]:
+        if not isinstance(op, ReturnOp) and _writes_memory(op):
+            raise NoGrid(f"the kernel writes memory outside its guard (`{op.name}`), so ids past "
+                         "the guard's bound are not idle")
+    if guard.false_region.blocks and any(_writes_memory(op) for op in guard.false_region.ops):
+        raise NoGrid("the guard's `else` branch writes memory, so ids past its bound are not idle")
+    return guard
+
+
+def _bounds_of(cond: SSAValue) -> list[tuple[SSAValue, int, bool]]:
+    """(E, +1?, signed?) for each bound on the id that `cond` implies."""
+    owner = cond.owner
+    if isinstance(owner, arith.AndIOp):
+        return _bounds_of(owner.lhs) + _bounds_of(owner.rhs)
+    if isinstance(owner, scf.IfOp) and len(owner.results) == 1:
+        # `c1 and c2` short-circuits as `scf.if c1 { yield c2 } else { yield false }`
+        other = owner.false_region.block.last_op if owner.false_region.blocks else None
+        if other is not None and _is_false(other.operands[0] if other.operands else None):
+            return _bounds_of(owner.cond)
+        return []
+    if not isinstance(owner, arith.CmpiOp):
+        return []
+    pred = arith.CMPI_COMPARISON_OPERATIONS[owner.predicate.value.data]
+    if _is_id(owner.lhs) and pred in _ID_LEFT:
+        return [(owner.rhs, _ID_LEFT[pred], pred.startswith("s"))]
+    if _is_id(owner.rhs) and pred in _ID_RIGHT:
+        return [(owner.lhs, _ID_RIGHT[pred], pred.startswith("s"))]
+    return []
+
+
+def _is_false(value: SSAValue | None) -> bool:
+    if value is None or not isinstance(value.owner, arith.ConstantOp):
+        return False
+    attr = value.owner.value
+    return isinstance(attr, IntegerAttr) and attr.value.data == 0
+
+
+class _Cloner:
+    """Clones the def-use chain of bounds into a new grid region."""
+
+    def __init__(self, kernel: KernelOp, guard: scf.IfOp):
+        self.kernel = kernel
+        self.loc = guard.location  # the ops made here stand for the guard's line
+        self.block = Block(arg_types=[a.type for a in kernel.body.block.args])
+        self.mapping: dict[SSAValue, SSAValue] = {}
+
+    def value(self, v: SSAValue) -> SSAValue:
+        if v in self.mapping:
+            return self.mapping[v]
+        if isinstance(v, BlockArgument):
+            if v.block is not self.kernel.body.block:
+                raise NoGrid("the guard's bound is a loop variable or a block argument")
+            if isinstance(v.type, MemRefType):
+                raise NoGrid("the guard's bound is an array")
+            new = self.block.args[v.index]
+        else:
+            op = v.owner
+            assert isinstance(op, Operation)
+            if op.name not in GRID_REGION_OPS or op.parent_block() is not self.kernel.body.block:
+                if isinstance(op, memref.LoadOp):
+                    raise NoGrid("the guard's bound is read from memory (an array, or a local "
+                                 "assigned more than once)")
+                if _is_id(v):
+                    raise NoGrid("the guard's bound depends on the id")
+                raise NoGrid(f"the guard's bound is computed with `{op.name}`, not integer "
+                             "arithmetic on the parameters")
+            operands = [self.value(o) for o in op.operands]
+            clone = op.clone(value_mapper={o: n for o, n in zip(op.operands, operands)})
+            self.block.add_op(clone)
+            new = clone.results[v.index]
+        self.mapping[v] = new
+        return new
+
+    def add(self, op: Operation) -> SSAValue:
+        op.location = self.loc
+        self.block.add_op(op)
+        return op.results[0] if op.results else None
+
+    def bound(self, e: SSAValue, plus_one: int, signed: bool) -> SSAValue:
+        """The bound as an i64 count of ids: widened by its signedness, +1, at least 0."""
+        x = self.value(e)
+        if isinstance(x.type, IndexType):
+            x = self.add(arith.IndexCastOp(x, i64))
+        elif isinstance(x.type, IntegerType) and x.type.width.data < 64:
+            cast = arith.ExtSIOp if signed else arith.ExtUIOp
+            x = self.add(cast(x, i64))
+        elif not (isinstance(x.type, IntegerType) and x.type.width.data == 64):
+            raise NoGrid(f"the guard compares the id with a {x.type}")
+        if plus_one:
+            x = self.add(arith.AddiOp(x, self.add(arith.ConstantOp(IntegerAttr(1, i64)))))
+        if signed:
+            x = self.add(arith.MaxSIOp(x, self.add(arith.ConstantOp(IntegerAttr(0, i64)))))
+        return x
+
+
+def infer_grid(kernel: KernelOp) -> Region:
+    """The grid region of a SIMT kernel (raises NoGrid with the reason when there is none)."""
+    guard = _find_guard(kernel)
+    cloner = _Cloner(kernel, guard)
+    counts: list[SSAValue] = []
+    problems: list[str] = []
+    for e, plus_one, signed in _bounds_of(guard.cond):
+        saved = list(cloner.block.ops)
+        try:
+            counts.append(cloner.bound(e, plus_one, signed))
+        except NoGrid as err:
+            problems.append(str(err))
+            for op in list(cloner.block.ops):  # drop what the failed bound added
+                if op not in saved:
+                    op.detach()
+                    op.erase(safe_erase=False)
+            cloner.mapping = {k: v for k, v in cloner.mapping.items()
+                              if isinstance(v, BlockArgument) or v.owner in saved}
+    if not counts:
+        raise NoGrid(problems[0] if problems else "the guard does not bound the id")
+    grid = counts[0]
+    for c in counts[1:]:
+        grid = cloner.add(arith.MinSIOp(grid, c))
+    cloner.add(GridYieldOp(grid))
+    for arg, param in zip(cloner.block.args, kernel.names, strict=True):
+        arg.name_hint = param
+    return Region(cloner.block)
+
+
+def attach_grid(kernel: KernelOp) -> str | None:
+    """Give `kernel` its grid region (replacing any it had); the reason when it can have none."""
+    try:
+        region = infer_grid(kernel)
+    except NoGrid as err:
+        return str(err)
+    set_grid(kernel, region)
+    return None
+
+
+def set_grid(kernel: KernelOp, region: Region | None) -> None:
+    """Replace the kernel's grid region (None: remove it)."""
+    if len(kernel.regions) > 1:
+        old = kernel.regions[1]
+        while old.blocks:
+            block = old.detach_block(old.blocks.first)
+            block.erase(safe_erase=False)
+        if region is not None:
+            old.add_block(region.detach_block(region.block))
+        return
+    if region is not None:
+        kernel.add_region(region)
+
+
+def remap_grid(region: Region, positions: Sequence[int | None],
+               arg_types: Sequence[Attribute]) -> Region | None:
+    """The grid region of a kernel whose parameter i became parameter `positions[i]` of a new
+    kernel with `arg_types` (as `fuse` makes); None when it uses a parameter that has none."""
+    block = Block(arg_types=list(arg_types))
+    mapping: dict[SSAValue, SSAValue] = {}
+    for arg, pos in zip(region.block.args, positions, strict=True):
+        if pos is not None:
+            mapping[arg] = block.args[pos]
+        elif arg.uses:
+            return None
+    for op in region.block.ops:
+        block.add_op(op.clone(value_mapper=mapping))
+    return Region(block)
+
+
+def same_grid(a: Region, b: Region) -> bool:
+    """Whether two grid regions over the same parameters compute the same thing."""
+    return a.is_structurally_equivalent(b)
+
+
+_INFIX = {"arith.addi": "+", "arith.subi": "-", "arith.muli": "*", "arith.divui": "//",
+          "arith.floordivsi": "//", "arith.divsi": "/", "arith.remui": "%", "arith.remsi": "%",
+          "arith.andi": "&", "arith.ori": "|", "arith.xori": "^", "arith.shli": "<<",
+          "arith.shrui": ">>", "arith.shrsi": ">>"}
+
+
+_FOLDABLE = {"arith.addi": lambda a, b: a + b, "arith.subi": lambda a, b: a - b,
+             "arith.muli": lambda a, b: a * b}
+
+
+def describe_grid(region: Region, names: Sequence[str]) -> str:
+    """The grid as a Python-like expression of the parameter names, for messages."""
+
+    def show(v: SSAValue) -> str:
+        if isinstance(v, BlockArgument):
+            return names[v.index]
+        op = v.owner
+        if isinstance(op, arith.ConstantOp):
+            return str(op.value.value.data)
+        if op.name in ("arith.extui", "arith.extsi", "arith.index_cast", "arith.trunci"):
+            return show(op.operands[0])
+        if op.name in _INFIX:
+            a, b = show(op.operands[0]), show(op.operands[1])
+            if a.lstrip("-").isdigit() and b.lstrip("-").isdigit() and op.name in _FOLDABLE:
+                return str(_FOLDABLE[op.name](int(a), int(b)))
+            return f"({a} {_INFIX[op.name]} {b})"
+        if op.name in ("arith.maxsi", "arith.maxui", "arith.minsi", "arith.minui"):
+            return f"{op.name[6:9]}({show(op.operands[0])}, {show(op.operands[1])})"
+        return f"<{op.name}>"
+
+    text = show(region.block.last_op.operands[0])
+    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
+
+
+def grid_parameter(region: Region) -> int | None:
+    """The position of the parameter the grid is, when it is one 32-bit parameter widened
+    without sign (`if idx < n:` with n: u32), so the launch reads it straight off the args."""
+    ops = list(region.block.ops)
+    if len(ops) != 2 or not isinstance(ops[0], arith.ExtUIOp):
+        return None
+    src = ops[0].input
+    if not isinstance(src, BlockArgument) or ops[1].operands[0] is not ops[0].result:
+        return None
+    if not (isinstance(src.type, IntegerType) and src.type.width.data == 32):
+        return None
+    return src.index
+
+
+# ------------------------------------------------------------------------------------------------
+# Evaluation on Python ints, for `Kernel.simulate` and the launch checks without a library
+# ------------------------------------------------------------------------------------------------
+def _width(t) -> int:
+    return 64 if isinstance(t, IndexType) else t.width.data
+
+
+def _signed(v: int, w: int) -> int:
+    v &= (1 << w) - 1
+    return v - (1 << w) if v >> (w - 1) else v
+
+
+def _unsigned(v: int, w: int) -> int:
+    return v & ((1 << w) - 1)
+
+
+def _trunc_div(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+_BIN: dict[str, Callable[[int, int, int], int]] = {
+    "arith.addi": lambda a, b, w: a + b,
+    "arith.subi": lambda a, b, w: a - b,
+    "arith.muli": lambda a, b, w: a * b,
+    "arith.divui": lambda a, b, w: _unsigned(a, w) // _unsigned(b, w),
+    "arith.divsi": lambda a, b, w: _trunc_div(_signed(a, w), _signed(b, w)),
+    "arith.floordivsi": lambda a, b, w: _signed(a, w) // _signed(b, w),
+    "arith.ceildivsi": lambda a, b, w: -(-_signed(a, w) // _signed(b, w)),
+    "arith.ceildivui": lambda a, b, w: -(-_unsigned(a, w) // _unsigned(b, w)),
+    "arith.remui": lambda a, b, w: _unsigned(a, w) % _unsigned(b, w),
+    "arith.remsi": lambda a, b, w: _signed(a, w) - _trunc_div(_signed(a, w), _signed(b, w))
+    * _signed(b, w),
+    "arith.minui": lambda a, b, w: min(_unsigned(a, w), _unsigned(b, w)),
+    "arith.maxui": lambda a, b, w: max(_unsigned(a, w), _unsigned(b, w)),
+    "arith.minsi": lambda a, b, w: min(_signed(a, w), _signed(b, w)),
+    "arith.maxsi": lambda a, b, w: max(_signed(a, w), _signed(b, w)),
+    "arith.andi": lambda a, b, w: a & b,
+    "arith.ori": lambda a, b, w: a | b,
+    "arith.xori": lambda a, b, w: a ^ b,
+    "arith.shli": lambda a, b, w: a << _unsigned(b, w) if _unsigned(b, w) < w else 0,
+    "arith.shrui": lambda a, b, w: _unsigned(a, w) >> _unsigned(b, w),
+    "arith.shrsi": lambda a, b, w: _signed(a, w) >> min(_unsigned(b, w), w - 1),
+}
+_CMP: dict[str, Callable[[int, int, int], bool]] = {
+    "eq": lambda a, b, w: _unsigned(a, w) == _unsigned(b, w),
+    "ne": lambda a, b, w: _unsigned(a, w) != _unsigned(b, w),
+    "slt": lambda a, b, w: _signed(a, w) < _signed(b, w),
+    "sle": lambda a, b, w: _signed(a, w) <= _signed(b, w),
+    "sgt": lambda a, b, w: _signed(a, w) > _signed(b, w),
+    "sge": lambda a, b, w: _signed(a, w) >= _signed(b, w),
+    "ult": lambda a, b, w: _unsigned(a, w) < _unsigned(b, w),
+    "ule": lambda a, b, w: _unsigned(a, w) <= _unsigned(b, w),
+    "ugt": lambda a, b, w: _unsigned(a, w) > _unsigned(b, w),
+    "uge": lambda a, b, w: _unsigned(a, w) >= _unsigned(b, w),
+}
+
+
+class GridDivisionByZero(ZeroDivisionError):
+    """The grid region divided by zero for these arguments."""
+
+
+def evaluate_grid(region: Region, args: Sequence[int]) -> int:
+    """The grid a region yields for the kernel's arguments (arrays may be anything: unused).
+    Values are kept as unsigned bit patterns of their width, as in the C code."""
+    env: dict[SSAValue, int] = {}
+    for arg, value in zip(region.block.args, args, strict=True):
+        if isinstance(arg.type, IntegerType | IndexType):  # only integers can enter the grid
+            env[arg] = _unsigned(int(value), _width(arg.type))
+    for op in region.block.ops:
+        if isinstance(op, GridYieldOp):
+            return _signed(env[op.value], 64)
+        name = op.name
+        if isinstance(op, arith.ConstantOp):
+            w = _width(op.result.type)
+            env[op.result] = _unsigned(op.value.value.data, w)
+            continue
+        if name in ("arith.extui", "arith.extsi", "arith.index_cast"):
+            src_w, w = _width(op.operands[0].type), _width(op.results[0].type)
+            value = env[op.operands[0]]
+            if name == "arith.extsi" or name == "arith.index_cast" and w > src_w:
+                value = _signed(value, src_w)  # index_cast sign-extends when it widens
+            env[op.results[0]] = _unsigned(value, w)
+            continue
+        if name == "arith.trunci":
+            env[op.results[0]] = _unsigned(env[op.operands[0]], _width(op.results[0].type))
+            continue
+        if isinstance(op, arith.SelectOp):
+            env[op.result] = env[op.true_value] if env[op.cond] & 1 else env[op.false_value]
+            continue
+        if isinstance(op, arith.CmpiOp):
+            pred = arith.CMPI_COMPARISON_OPERATIONS[op.predicate.value.data]
+            w = _width(op.lhs.type)
+            env[op.result] = int(_CMP[pred](env[op.lhs], env[op.rhs], w))
+            continue
+        fn = _BIN[name]
+        w = _width(op.results[0].type)
+        a, b = env[op.operands[0]], env[op.operands[1]]
+        if name in ("arith.divui", "arith.divsi", "arith.floordivsi", "arith.ceildivsi",
+                    "arith.ceildivui", "arith.remui", "arith.remsi") and _unsigned(b, w) == 0:
+            raise GridDivisionByZero("division by zero in the grid")
+        env[op.results[0]] = _unsigned(fn(a, b, w), w)
+    raise ValueError("grid region without hologram.grid_yield")
