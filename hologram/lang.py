@@ -37,12 +37,26 @@ class ScalarType:
         if self.dtype.kind in "iu":
             # Casts wrap modulo 2**bits, as the C conversion does (floats truncate first).
             if isinstance(value, (float, np.floating)):
-                value = int(value)
+                value = float_to_int(float(value), self.dtype == np.uint64)
             return np.array(int(value)).astype(self.dtype, casting="unsafe")[()]
         return self.dtype.type(value)
 
     def __repr__(self) -> str:
         return self.name
+
+
+_TWO63 = 2.0**63
+
+
+def float_to_int(x: float, to_u64: bool = False) -> int:
+    """A float converted to an integer as compiled code does (docs/language.md): truncated
+    toward zero when it fits in int64; NaN, infinities and values beyond int64 give -2**63
+    (0 for u64, which also takes [2**63, 2**64)). Narrower types then wrap that integer."""
+    if -_TWO63 < x < _TWO63:
+        return int(x)
+    if to_u64:
+        return int(x) if _TWO63 <= x < 2.0 * _TWO63 else 0
+    return -(2**63)
 
 
 f32 = ScalarType("f32", np.float32)

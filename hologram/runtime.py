@@ -29,6 +29,7 @@ manifest and nothing is parsed and no xDSL imported, unless the IR is asked for 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -82,9 +83,10 @@ class _Unit:
 
     def __init__(self, name_hint: str, pipeline: str | Sequence[str] | None,
                  parse: Callable[[], Any], index_key: str | None = None,
-                 manifest: dict | None = None):
+                 manifest: dict | None = None, boundscheck: bool = False):
         self.name_hint = name_hint
         self.pipeline = pipeline
+        self.boundscheck = boundscheck
         self.index_key = index_key
         self._parse = parse
         self._manifest = manifest
@@ -113,13 +115,26 @@ class _Unit:
         """Each kernel's launch signature, in library order."""
         with self._lock:
             if self._specs is None:
-                self._specs = [_spec_of(info) for info in self.result().kernels.values()]
+                self._specs = [_spec_of(info, self.boundscheck)
+                               for info in self.result().kernels.values()]
             return self._specs
 
     def lowered(self) -> ModuleOp:
         with self._lock:
             if self._lowered is None:
-                self._lowered = run_pipeline(self.module, self.pipeline)
+                pipeline = self.pipeline
+                if self.boundscheck and pipeline is None:
+                    pipeline = _bounds_checked_default()
+                lowered = run_pipeline(self.module, pipeline)
+                if self.boundscheck:  # the C backend guards every array access (boundscheck.py)
+                    from xdsl.dialects.builtin import UnitAttr
+
+                    from hologram.dialects import hologram as hg
+
+                    for op in lowered.ops:
+                        if isinstance(op, hg.KernelOp):
+                            op.attributes["boundscheck"] = UnitAttr()
+                self._lowered = lowered
             return self._lowered
 
     def library(self) -> Any:
@@ -139,7 +154,23 @@ class _Unit:
             return self._library
 
 
-def _spec_of(info: Any) -> KernelSpec:
+def _bounds_checked_default() -> str:
+    """The default pipeline for a bounds-checked kernel: data-dependent atomics stay atomic
+    (not privatized), so a bad index is caught at its access, with the id that made it."""
+    from hologram.passes import DEFAULT_PIPELINE
+
+    return ",".join("atomic-to-tree-reduction{max-private=0}" if p == "atomic-to-tree-reduction"
+                    else p for p in DEFAULT_PIPELINE)
+
+
+def _boundscheck(flag: bool | None) -> bool:
+    """boundscheck= as given, else `HOLOGRAM_BOUNDSCHECK` (1, true, yes or on)."""
+    if flag is not None:
+        return bool(flag)
+    return os.environ.get("HOLOGRAM_BOUNDSCHECK", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _spec_of(info: Any, boundscheck: bool) -> KernelSpec:
     from hologram.backends.c.emitter import c_symbol
     from hologram.backends.c.ops_hologram import grid_symbol
 
@@ -149,7 +180,7 @@ def _spec_of(info: Any) -> KernelSpec:
     return KernelSpec(info.name, c_symbol(info.op), tuple(info.param_names),
                       tuple(info.param_types), tuple(sorted(written)), length_checked,
                       grid_symbol(info.op) if has_grid else None, info.grid, info.no_grid,
-                      info.lineno)
+                      info.lineno, boundscheck)
 
 
 def _pipeline_spec(pipeline: str | Sequence[str] | None) -> str | None:
@@ -294,7 +325,7 @@ class Kernel:
         library = self._unit.library()
         index = [k["name"] for k in library.manifest["kernels"]].index(self.name)
         module = library.module
-        module.set_fallback(index, self._refused)
+        module.set_fallback(index, self._refused, self._bounds_error)
         self._grid_c = getattr(module, f"grid_{index}")
         self._raw = getattr(module, f"raw_{index}")
         self.__class__ = _launching_class(getattr(module, f"launch_{index}"))
@@ -312,9 +343,7 @@ class Kernel:
         A value the checks accept but the C does not take directly is converted and run."""
         grid = kwargs.pop("grid", None)
         if kwargs:
-            name = next(iter(kwargs))
-            raise self._fail(f"unexpected keyword argument '{name}' (parameters are passed by "
-                             f"position; the only keyword is grid=)")
+            raise self._keywords(kwargs)
         if len(args) != len(self._plan):
             raise self._arity(args)
         values = [check(value) for check, value in zip(self._plan, args)]
@@ -460,12 +489,30 @@ class Kernel:
                     f"array '{name}' has {args[pos].size} elements but the kernel reads or "
                     f"writes '{name}[idx]' for idx up to {bound - 1}")
 
+    def _keywords(self, kwargs: dict[str, Any]) -> LaunchError:
+        name = next(iter(kwargs))
+        what = (f"parameter '{name}' is passed by keyword" if name in self.param_names
+                else f"'{name}' is not a parameter")
+        return self._fail(f"{what}; kernels take their arguments by position "
+                          f"({', '.join(self._signature())}) and grid= only")
+
+    def _bounds_error(self, record: Sequence[int]) -> IndexError:
+        """The IndexError of a bounds-checked launch that stopped (the C launcher passes the
+        kernel's error record: flag, index, id, length, parameter position, Python line)."""
+        _, index, gid, length, pos, line = record
+        array = self.param_names[pos] if 0 <= pos < len(self.param_names) else f"#{pos}"
+        where = f"at id {gid}" if gid >= 0 else "after the grid loop"
+        return IndexError(
+            f"kernel '{self.name}': index {index} is out of bounds for array '{array}' of "
+            f"{length} elements, {where}, {self.filename}:{line}; the launch was stopped "
+            f"(arrays may be partly written)")
+
     def _arity(self, args: Sequence[Any]) -> LaunchError:
         return self._fail(
             f"takes {len(self.param_types)} arguments ({', '.join(self._signature())}), got "
             f"{len(args)}")
 
-    def simulate(self, *args: Any, grid: int | None = None) -> None:
+    def simulate(self, *args: Any, grid: int | None = None, **kwargs: Any) -> None:
         """Run the kernel's Python body once per id in [0, grid), in order, in pure Python.
 
         Arrays are mutated in place, as by the compiled kernel; scalars are passed as numpy
@@ -473,6 +520,8 @@ class Kernel:
         """
         from hologram import lang
 
+        if kwargs:
+            raise self._keywords(kwargs)
         if len(args) != len(self._sim_plan):
             raise self._arity(args)
         sim_args = [check(value) for check, value in zip(self._sim_plan, args)]
@@ -544,9 +593,11 @@ def _lookup(parts: list) -> tuple[str | None, dict | None]:
 
 
 def _make_unit(text: str | None, key_parts: list, name_hint: str,
-               pipeline: str | Sequence[str] | None, parse: Callable[[], Any]) -> _Unit:
-    key, manifest = _lookup(key_parts) if text is not None else (None, None)
-    return _Unit(name_hint, pipeline, parse, key, manifest)
+               pipeline: str | Sequence[str] | None, parse: Callable[[], Any],
+               boundscheck: bool) -> _Unit:
+    parts = [*key_parts, ["boundscheck", boundscheck]]
+    key, manifest = _lookup(parts) if text is not None else (None, None)
+    return _Unit(name_hint, pipeline, parse, key, manifest, boundscheck)
 
 
 def _kernels(unit: _Unit, filename: str) -> dict[str, Kernel]:
@@ -554,12 +605,13 @@ def _kernels(unit: _Unit, filename: str) -> dict[str, Kernel]:
 
 
 def kernel(fn: Callable[..., Any] | None = None, *,
-           pipeline: str | Sequence[str] | None = None) -> Any:
+           pipeline: str | Sequence[str] | None = None, boundscheck: bool | None = None) -> Any:
     """`@hologram.kernel` or `@hologram.kernel(pipeline="canonicalize,cse")`.
 
     The function is parsed now (a bad kernel raises CompileError at the decorator) and compiled
     on its first call; when the cache's index already holds it (same file text, pipeline and
-    settings), nothing is parsed.
+    settings), nothing is parsed. `boundscheck=True` (default: `HOLOGRAM_BOUNDSCHECK=1`) checks
+    every array access at run time: an access out of bounds stops the launch with IndexError.
     """
 
     def wrap(f: Callable[..., Any]) -> Kernel:
@@ -572,7 +624,8 @@ def kernel(fn: Callable[..., Any] | None = None, *,
         except (OSError, UnicodeDecodeError):
             text = None
         parts = ["function", text, name, f.__code__.co_firstlineno, _pipeline_key(pipeline)]
-        unit = _make_unit(text, parts, name, pipeline, lambda: parse_function(f))
+        unit = _make_unit(text, parts, name, pipeline, lambda: parse_function(f),
+                          _boundscheck(boundscheck))
         kernels = _kernels(unit, filename)
         if name not in kernels:
             raise LaunchError(f"{name} did not compile to a kernel")
@@ -583,16 +636,20 @@ def kernel(fn: Callable[..., Any] | None = None, *,
     return wrap(fn)
 
 
-def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None) -> dict[str, Kernel]:
+def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
+                 boundscheck: bool | None = None) -> dict[str, Kernel]:
     """Every kernel of a Python kernel file, by name. The file is parsed, never executed; its
     kernels compile together, on the first call of any of them. When the cache's index holds
-    the file's text (with this pipeline and these settings), nothing is parsed."""
+    the file's text (with this pipeline and these settings), nothing is parsed. `boundscheck`
+    as for `kernel`."""
     try:
         text = Path(path).read_text()
     except (OSError, UnicodeDecodeError):
         from hologram.frontend import parse_file
 
-        return _kernels(_Unit(Path(path).stem, pipeline, lambda: parse_file(path)), str(path))
+        unit = _Unit(Path(path).stem, pipeline, lambda: parse_file(path),
+                     boundscheck=_boundscheck(boundscheck))
+        return _kernels(unit, str(path))
 
     def parse() -> Any:
         from hologram.frontend import parse_source
@@ -600,5 +657,5 @@ def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None) 
         return parse_source(text, str(path))
 
     unit = _make_unit(text, ["file", text, _pipeline_key(pipeline)], Path(path).stem, pipeline,
-                      parse)
+                      parse, _boundscheck(boundscheck))
     return _kernels(unit, str(path))

@@ -290,6 +290,14 @@ REFUSED = {
     "atomic": "hologram.atomic_add",
     "early_exit": "hologram.exit",
     "with_else": "else branch",
+    "float_guard": "not a comparison of the id",
+    "signed_guard": "not `idx < bound` (unsigned)",
+    "has_grid_size": "already has an explicit parallel loop",
+    "two_ids": "does not read its id exactly once",
+    "unguarded": "not one guard",
+    "store_outside": "`memref.store` runs outside the guard",
+    "sum_bound": "not a product of parameters and constants",
+    "four_dims": "has 4 factors (at most 3)",
 }
 
 

@@ -111,12 +111,28 @@ def test_compiled_kernels_match_their_python_simulation(name):
         return table[name]
 
     args = make_args()
+    x = args[0].copy()
     sim = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     k(*args)
     k.simulate(*sim)
     for got, want in zip(args, sim):
         if isinstance(got, np.ndarray):
             np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-6)
+    # An independent reference where numpy has one (pad, trmm and conv2d are checked against
+    # numpy through their ops in test_ops_shape.py, test_ops_linalg.py and test_ops_nn.py).
+    x64 = x.astype(np.float64)
+    references = {
+        "sigmoid_f32": (1, lambda: 1 / (1 + np.exp(-x64))),
+        "softplus_f32": (1, lambda: np.logaddexp(0, x64)),
+        "elu_f32": (2, lambda: np.where(x64 > 0, x64, 0.7 * np.expm1(x64))),
+        "clip_f32": (3, lambda: np.clip(x64, -1.0, 1.5)),
+        "maximum_bcast_f32": (2, lambda: np.maximum(x64, np.repeat(x64[:4], 6))),
+        "argmax_axis_f32": (1, lambda: x[:24].reshape(6, 4).argmax(axis=1)),
+    }
+    if name in references:
+        pos, reference = references[name]
+        want = reference()
+        np.testing.assert_allclose(args[pos], want, rtol=2e-6, atol=1e-6, err_msg=name)
 
 
 # --- the search path --------------------------------------------------------------------------

@@ -57,6 +57,17 @@ def _is_id(value: SSAValue) -> bool:
     return False
 
 
+def _id_quotient(value: SSAValue) -> tuple[SSAValue, bool] | None:
+    """(C, signed division?) when `value` is `id // C` (the row of a 2-D decode
+    `i = idx // cols`), else None."""
+    while isinstance(value, OpResult) and isinstance(value.op, _ID_CASTS):
+        value = value.op.operands[0]
+    op = value.owner
+    if isinstance(op, arith.DivUIOp | arith.FloorDivSIOp | arith.DivSIOp) and _is_id(op.lhs):
+        return op.rhs, not isinstance(op, arith.DivUIOp)
+    return None
+
+
 def _writes_memory(op: Operation) -> bool:
     """Whether `op` (or an op inside it) writes an array or does an atomic: stores into the
     rank-0 slots of locals and reads are harmless before and after a guard."""
@@ -92,8 +103,13 @@ def _find_guard(kernel: KernelOp) -> scf.IfOp:
     return guard
 
 
-def _bounds_of(cond: SSAValue) -> list[tuple[SSAValue, int, bool]]:
-    """(E, +1?, signed?) for each bound on the id that `cond` implies."""
+Bound = tuple[SSAValue, int, bool, tuple[SSAValue, bool] | None]
+
+
+def _bounds_of(cond: SSAValue) -> list[Bound]:
+    """(E, +1?, signed?, C) for each bound on the id that `cond` implies: `id < E` (+1: `<=`),
+    or with C, `id // C < E`, which bounds the id by `E * C` (`if row < rows:` after
+    `row = idx // cols`)."""
     owner = cond.owner
     if isinstance(owner, arith.AndIOp):
         return _bounds_of(owner.lhs) + _bounds_of(owner.rhs)
@@ -106,10 +122,15 @@ def _bounds_of(cond: SSAValue) -> list[tuple[SSAValue, int, bool]]:
     if not isinstance(owner, arith.CmpiOp):
         return []
     pred = arith.CMPI_COMPARISON_OPERATIONS[owner.predicate.value.data]
-    if _is_id(owner.lhs) and pred in _ID_LEFT:
-        return [(owner.rhs, _ID_LEFT[pred], pred.startswith("s"))]
-    if _is_id(owner.rhs) and pred in _ID_RIGHT:
-        return [(owner.lhs, _ID_RIGHT[pred], pred.startswith("s"))]
+    signed = pred.startswith("s")
+    for side, other, table in ((owner.lhs, owner.rhs, _ID_LEFT), (owner.rhs, owner.lhs, _ID_RIGHT)):
+        if pred not in table:
+            continue
+        if _is_id(side):
+            return [(other, table[pred], signed, None)]
+        divisor = _id_quotient(side)
+        if divisor is not None and pred != "eq":
+            return [(other, table[pred], signed, divisor)]
     return []
 
 
@@ -161,20 +182,31 @@ class _Cloner:
         self.block.add_op(op)
         return op.results[0] if op.results else None
 
-    def bound(self, e: SSAValue, plus_one: int, signed: bool) -> SSAValue:
-        """The bound as an i64 count of ids: widened by its signedness, +1, at least 0."""
+    def wide(self, e: SSAValue, signed: bool) -> SSAValue:
+        """`e` cloned and widened to i64 by its signedness."""
         x = self.value(e)
         if isinstance(x.type, IndexType):
-            x = self.add(arith.IndexCastOp(x, i64))
-        elif isinstance(x.type, IntegerType) and x.type.width.data < 64:
+            return self.add(arith.IndexCastOp(x, i64))
+        if isinstance(x.type, IntegerType) and x.type.width.data < 64:
             cast = arith.ExtSIOp if signed else arith.ExtUIOp
-            x = self.add(cast(x, i64))
-        elif not (isinstance(x.type, IntegerType) and x.type.width.data == 64):
+            return self.add(cast(x, i64))
+        if not (isinstance(x.type, IntegerType) and x.type.width.data == 64):
             raise NoGrid(f"the guard compares the id with a {x.type}")
+        return x
+
+    def bound(self, e: SSAValue, plus_one: int, signed: bool,
+              divisor: tuple[SSAValue, bool] | None) -> SSAValue:
+        """The bound as an i64 count of ids: widened by its signedness, +1, times the divisor
+        of a decoded row, at least 0."""
+        x = self.wide(e, signed)
         if plus_one:
             x = self.add(arith.AddiOp(x, self.add(arith.ConstantOp(IntegerAttr(1, i64)))))
         if signed:
             x = self.add(arith.MaxSIOp(x, self.add(arith.ConstantOp(IntegerAttr(0, i64)))))
+        if divisor is not None:
+            # ids with id // C < E are those below E * C (C > 0; C == 0 divides by zero anyway)
+            c = self.wide(*divisor)
+            x = self.add(arith.MuliOp(x, c))
         return x
 
 
@@ -184,10 +216,10 @@ def infer_grid(kernel: KernelOp) -> Region:
     cloner = _Cloner(kernel, guard)
     counts: list[SSAValue] = []
     problems: list[str] = []
-    for e, plus_one, signed in _bounds_of(guard.cond):
+    for e, plus_one, signed, divisor in _bounds_of(guard.cond):
         saved = list(cloner.block.ops)
         try:
-            counts.append(cloner.bound(e, plus_one, signed))
+            counts.append(cloner.bound(e, plus_one, signed, divisor))
         except NoGrid as err:
             problems.append(str(err))
             for op in list(cloner.block.ops):  # drop what the failed bound added

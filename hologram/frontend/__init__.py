@@ -10,6 +10,7 @@ Compiling never runs the file. See docs/language.md for the language and docs/ir
 from __future__ import annotations
 
 import ast
+import importlib.util
 import inspect
 import textwrap
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from hologram.frontend.base import Source
 from hologram.frontend.errors import CompileError, SourceLocation
 from hologram.frontend.module import FileCompiler, module_location
 
-__all__ = ["CompileError", "FrontendResult", "KernelInfo", "SourceLocation", "kernel_names",
-           "parse_file", "parse_function", "parse_source"]
+__all__ = ["CompileError", "FrontendResult", "KernelInfo", "SourceLocation", "decode_source",
+           "kernel_names", "parse_file", "parse_function", "parse_source", "read_source"]
 
 
 @dataclass
@@ -110,13 +111,39 @@ def kernel_names(source: str, filename: str = "<string>") -> list[str]:
     return [f.name for f in FileCompiler(tree.body, Source(filename, lines)).kernel_defs()]
 
 
-def parse_file(path: str | Path) -> FrontendResult:
+def decode_source(data: bytes, filename: str) -> str:
+    """A kernel file's bytes as text, as Python reads a source file (UTF-8 unless a coding
+    comment says otherwise; universal newlines). Undecodable bytes are a located CompileError."""
+    try:
+        return importlib.util.decode_source(data)
+    except UnicodeDecodeError as err:
+        bad, encoding = err, err.encoding
+    except (SyntaxError, LookupError) as err:  # a bad byte in the first lines, or a bad cookie
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as utf8_err:
+            bad, encoding = utf8_err, "utf-8"
+        else:
+            raise CompileError(f"{filename}: {err}", SourceLocation(filename, 1, 1)) from None
+    line = data[:bad.start].count(b"\n") + 1
+    col = bad.start - (data.rfind(b"\n", 0, bad.start) + 1) + 1
+    raise CompileError(f"{filename} is not {encoding.upper()} text: byte 0x{data[bad.start]:02x} "
+                       "cannot be decoded", SourceLocation(filename, line, col),
+                       "save the file as UTF-8 (or declare its encoding in a "
+                       "`# -*- coding: ... -*-` comment)")
+
+
+def read_source(path: str | Path) -> str:
     path = Path(path)
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except OSError as err:
         raise CompileError(f"cannot read {path}: {err.strerror}") from None
-    return parse_source(text, str(path))
+    return decode_source(data, str(path))
+
+
+def parse_file(path: str | Path) -> FrontendResult:
+    return parse_source(read_source(path), str(Path(path)))
 
 
 def _find_def(body: list[ast.stmt], name: str, line: int) -> list[ast.stmt] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass, field
 
 from xdsl.dialects import arith, memref
@@ -19,10 +20,12 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Block, Operation, SSAValue
 
 from hologram.frontend.errors import CompileError, SourceLocation
+from hologram.frontend.limits import show_int, ssa_hint
 from hologram.frontend.types import (BOOL, F32, I32, I64, U64, Array, Scalar, TypeClash,
                                      decorator_name)
 
 Literal = bool | int | float
+F32_MAX = 3.4028234663852886e38  # the largest finite float32
 
 
 @dataclass
@@ -104,14 +107,22 @@ class Builder:
         """A rank-0 slot for a local; hoisted to the kernel's entry when the kernel is done."""
         op = memref.AllocaOp.get(t.ir(), shape=[])
         op.location = self.location(node)
-        op.results[0].name_hint = name
+        op.results[0].name_hint = ssa_hint(name)
         self.allocas.append(op)
         return op.results[0]
 
     # --- constants ----------------------------------------------------------------------------
     def const(self, value: Literal, t: Scalar, node: ast.AST) -> SSAValue:
         if t.is_float:
-            return self.value(arith.ConstantOp(FloatAttr(float(value), t.ir())), node)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise self.error(node, f"integer literal {show_int(value)} is too large for "
+                                 f"{t}") from None  # type: ignore[arg-type]
+            if t.width == 32 and math.isfinite(value) and abs(value) > F32_MAX:
+                raise self.error(node, f"literal {value!r} does not fit in f32 (largest "
+                                 f"{F32_MAX:.7g})", "write f64(...) or use a smaller value")
+            return self.value(arith.ConstantOp(FloatAttr(value, t.ir())), node)
         if t.is_bool:
             return self.value(arith.ConstantOp(IntegerAttr(int(bool(value)), IntegerType(1))), node)
         # IR integers are signless: a u32 above 2**31 prints as its negative i32 bit pattern.
@@ -137,7 +148,7 @@ class Builder:
                                  f"write {t}({value!r}) to truncate it")
             lo, hi = t.int_range()
             if not lo <= value <= hi:
-                raise self.error(node, f"integer literal {value} does not fit in {t} "
+                raise self.error(node, f"integer literal {show_int(value)} does not fit in {t} "
                                  f"[{lo}, {hi}]", "cast the other operand to a wider type")
         return self.const(value, t, node)
 
@@ -154,10 +165,13 @@ class Builder:
         if v.is_lit:
             value = v.lit
             if to.is_float:
-                return self.const(float(value), to, node)  # type: ignore[arg-type]
+                return self.const(value, to, node)  # type: ignore[arg-type]
             if to.is_bool:
                 return self.const(bool(value), to, node)
             if isinstance(value, float):
+                if not math.isfinite(value):
+                    raise self.error(node, f"cannot convert the literal {value!r} to {to}",
+                                     "a constant NaN or infinity has no integer value")
                 value = int(value)  # casts truncate toward zero, as C and Python's int() do
             lo, hi = to.int_range()
             if not lo <= value <= hi:

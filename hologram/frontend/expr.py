@@ -10,7 +10,9 @@ from xdsl.dialects import arith, math, memref, scf
 from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, i64
 from xdsl.ir import Block, Region, SSAValue
 
-from hologram.frontend.base import Val, lit
+from hologram.frontend.base import Val, default_type, lit
+from hologram.frontend.infer import literal_fits
+from hologram.frontend.limits import fold_literals, ssa_hint
 from hologram.frontend.types import BOOL, F32, Array, Scalar, TypeClash, join
 
 _SYMBOL = {
@@ -115,7 +117,7 @@ class ExprMixin:
                                      f"assign it before, e.g. `{node.id} = "
                                      f"{'0.0' if b.type.is_float else '0'}`")
                 load = memref.LoadOp.get(b.value, [])
-                load.results[0].name_hint = node.id
+                load.results[0].name_hint = ssa_hint(node.id)
                 return Val(b.type, self.value(load, node))
             return Val(b.type, b.value)
         if node.id in self.module.constants:
@@ -193,7 +195,19 @@ class ExprMixin:
         if a.is_lit or b.is_lit:
             value, t = (a.lit, b.type) if a.is_lit else (b.lit, a.type)
             if isinstance(value, float) and not t.is_float:
-                return F32 if not t.is_bool else join(F32, t)  # bool: join raises
+                if t.is_bool:  # join raises: bool in arithmetic
+                    try:
+                        join(F32, t)
+                    except TypeClash as err:
+                        raise self.clash(node, err) from None
+                return F32
+            if t.is_int and not isinstance(value, bool) and not literal_fits(value, t):
+                # A literal the other side cannot hold (`-1` with a u32) joins as its own type:
+                # u32 with -1 is computed in i64, as Python's unbounded ints would give.
+                try:
+                    return join(t, default_type(value))
+                except TypeClash as err:
+                    raise self.clash(node, err) from None
             return t
         try:
             return join(a.type, b.type)
@@ -209,7 +223,7 @@ class ExprMixin:
             raise self.error(node, f"operator `{sym}` is not supported in kernels")
         if a.is_lit and b.is_lit:
             try:
-                return lit(_FOLD[op](a.lit, b.lit))
+                return lit(fold_literals(op, a.lit, b.lit))
             except (ZeroDivisionError, OverflowError, TypeError, ValueError) as err:
                 raise self.error(node, f"cannot evaluate `{ast.unparse(node)}`: {err}") from None
         if op in _BOOL_OPS and self.is_bool(a) and self.is_bool(b):

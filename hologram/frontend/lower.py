@@ -25,6 +25,7 @@ from hologram.frontend.calls import STATEMENT_CALLS, CallMixin
 from hologram.frontend.expr import ExprMixin
 from hologram.frontend.infer import LocalTypes, literal_fits
 from hologram.frontend.inline import Helper, InlineMixin
+from hologram.frontend.limits import ssa_hint
 from hologram.frontend.scope import Binding, Scope, ssa_locals
 from hologram.frontend.types import I64, SCALARS, Array, Scalar, TypeClash, join
 
@@ -130,7 +131,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
         self.allocas = []
         with self.at(block):
             for arg, (name, t), p in zip(block.args, params, fn.args.args, strict=True):
-                arg.name_hint = name
+                arg.name_hint = ssa_hint(name)
                 arg.location = self.location(p)
                 self.bind_param(name, t, arg, fn)
             self.block_stmts(body, {"return"})
@@ -293,7 +294,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
             t = declared or (v.type if not v.is_lit else default_type(v.lit))
             value = self.value_for(v, t, value_node)
             if value.name_hint is None:
-                value.name_hint = name
+                value.name_hint = ssa_hint(name)
             self.scope.names[name] = Binding(t, value, line=node.lineno)
             return
         t = self.record_assignment(name, v, node, b.type if b is not None else None)
@@ -510,7 +511,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
 
     def bind_loop_var(self, var: str, t: Scalar, value: SSAValue, node: ast.AST) -> None:
         if var in self.scope.ssa_names:
-            value.name_hint = value.name_hint or var
+            value.name_hint = value.name_hint or ssa_hint(var)
             self.scope.names[var] = Binding(t, value, line=node.lineno)
         else:
             self.assign_name(var, Val(t, value), node)
@@ -525,7 +526,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
                       for v in (start, stop, step)]
         body = Block(arg_types=[bounds[0].type])
         iv = body.args[0]
-        iv.name_hint = var
+        iv.name_hint = ssa_hint(var)
         with self.at(body):
             value = iv
             if not t.signed:

@@ -12,8 +12,9 @@ from hologram.frontend.base import Literal, Source, check_decorators, strip_docs
 from hologram.frontend.errors import CompileError
 from hologram.analysis.grid import attach_grid
 from hologram.frontend.infer import MAX_ROUNDS, LocalTypes
+from hologram.frontend.limits import MAX_NESTING, NestingTooDeep, check_nesting
 from hologram.frontend.lower import FunctionLowerer, ModuleScope
-from hologram.frontend.types import (Array, Scalar, annotation_type, decorator_name,
+from hologram.frontend.types import (Array, Scalar, TypeClash, annotation_type, decorator_name,
                                      is_device_array)
 
 _ELEM_TYPES = "f32 f64 i32 u32 i64 u64 bool (float, int, usize)"
@@ -40,6 +41,30 @@ def is_kernel(fn: ast.FunctionDef) -> bool:
                                 is not None for p in params)
 
 
+_ARRAY_LIKE = {"list", "tuple", "ndarray", "array", "DeviceArray", "Sequence", "List"}
+
+
+def _array_like(ann: ast.expr | None) -> bool:
+    """An annotation that names some array type the language does not have (`list`,
+    `np.ndarray`, `DeviceArray(f32)`): a kernel parameter written the wrong way."""
+    if ann is None:
+        return False
+    return any((isinstance(n, ast.Name) and n.id in _ARRAY_LIKE)
+               or (isinstance(n, ast.Attribute) and n.attr in _ARRAY_LIKE) for n in ast.walk(ann))
+
+
+def meant_as_kernel(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A function that is not a kernel by `is_kernel` but was surely written as one: no
+    `@inline`, no return value or annotation, and a parameter annotated as some array type.
+    It is compiled as a kernel, so its bad annotation is reported, not silently skipped."""
+    if any(decorator_name(d) == "inline" for d in fn.decorator_list):
+        return False
+    if fn.returns is not None and not (isinstance(fn.returns, ast.Constant)
+                                       and fn.returns.value is None):
+        return False
+    return not _returns_value(fn) and any(_array_like(p.annotation) for p in fn.args.args)
+
+
 class FileCompiler:
     def __init__(self, body: list[ast.stmt], src: Source):
         self.src = src
@@ -47,7 +72,10 @@ class FileCompiler:
         self.functions: dict[str, ast.FunctionDef] = {}
         self.constants: dict[str, Literal] = {}
         self.constant_stmts: list[ast.stmt] = []
+        self.async_functions: dict[str, ast.AsyncFunctionDef] = {}
         for s in body:
+            if isinstance(s, ast.AsyncFunctionDef):
+                self.async_functions[s.name] = s
             if isinstance(s, ast.FunctionDef):
                 if s.name in self.functions:
                     first = self.functions[s.name].lineno
@@ -72,7 +100,12 @@ class FileCompiler:
 
     def kernel_defs(self, force: set[str] | None = None) -> list[ast.FunctionDef]:
         force = force or set()
-        return [f for f in self.functions.values() if f.name in force or is_kernel(f)]
+        for f in self.async_functions.values():
+            if f.name in force or (not force and (is_kernel(f) or meant_as_kernel(f))):
+                raise CompileError(f"`async def {f.name}` cannot be a kernel", self.src.loc(f),
+                                   "write it as a plain `def`")
+        return [f for f in self.functions.values()
+                if f.name in force or (not force and meant_as_kernel(f)) or is_kernel(f)]
 
     def params(self, fn: ast.FunctionDef) -> list[tuple[str, Scalar | Array]]:
         a = fn.args
@@ -85,7 +118,12 @@ class FileCompiler:
                                "(no defaults, keyword-only or positional-only markers)",
                                self.src.loc(fn))
         out = []
+        seen: set[str] = set()
         for p in a.args:
+            if p.arg in seen:
+                raise CompileError(f"kernel `{fn.name}`: duplicate parameter name `{p.arg}`",
+                                   self.src.loc(p), "give each parameter its own name")
+            seen.add(p.arg)
             if p.annotation is None:
                 raise CompileError(f"kernel parameter `{p.arg}` has no type annotation",
                                    self.src.loc(p), f"annotate it, e.g. `{p.arg}: u32` or "
@@ -105,8 +143,26 @@ class FileCompiler:
     def compile(self, fn: ast.FunctionDef, kernel_names: set[str]):
         check_decorators(fn, self.src)
         params = self.params(fn)
+        try:
+            check_nesting(fn, self.functions)
+        except NestingTooDeep as err:
+            chain = err.through if len(err.through) <= 4 else [*err.through[:3], "..."]
+            through = f" (through helpers {' -> '.join(chain)})" if err.through else ""
+            raise CompileError(f"kernel `{fn.name}` is nested {err.depth} levels deep{through}; "
+                               f"the limit is {MAX_NESTING}", self.src.loc(err.node),
+                               "split the expression into several statements with local "
+                               "variables") from None
         scope = ModuleScope(self.functions, self.constants, kernel_names)
-        op = self.lower(fn, params, scope)
+        try:
+            op = self.lower(fn, params, scope)
+        except CompileError:
+            raise
+        except TypeClash as err:  # a type rule's refusal that no construct located
+            raise CompileError(str(err), self.src.loc(fn), err.hint) from err
+        except Exception as err:  # never a raw traceback from inside the lowering
+            raise CompileError(f"internal error: the frontend failed on kernel `{fn.name}` "
+                               f"({type(err).__name__}: {err}); please report this with the "
+                               "kernel", self.src.loc(fn)) from err
         # The grid is read off the IR: the guard's bound as a function of the parameters.
         no_grid = attach_grid(op)
         try:

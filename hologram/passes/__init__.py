@@ -17,6 +17,7 @@ OUR_PASSES: dict[str, tuple[str, str]] = {
     "atomic-to-tree-reduction": ("hologram.passes.atomic_to_tree_reduction", "AtomicToTreeReduction"),
     "fuse": ("hologram.passes.fuse", "Fuse"),
     "fold-layout": ("hologram.passes.fold_layout", "FoldLayout"),
+    "infer-grid": ("hologram.passes.infer_grid", "InferGrid"),
 }
 
 # Upstream xDSL passes that are useful on our IR.

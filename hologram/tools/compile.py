@@ -49,13 +49,18 @@ class _Fail(Exception):
 
 
 def _read(args) -> tuple[str, str]:
+    from hologram.frontend import decode_source
+
     if args.file == "-":
-        return sys.stdin.read(), "<stdin>"
+        raw = getattr(sys.stdin, "buffer", None)  # None: a text stream (already decoded)
+        text = sys.stdin.read() if raw is None else decode_source(raw.read(), "<stdin>")
+        return text, "<stdin>"
     path = Path(args.file)
     try:
-        return path.read_text(), args.file
+        data = path.read_bytes()
     except OSError as err:
         raise _Fail(f"cannot read {args.file}: {err.strerror}") from None
+    return decode_source(data, args.file), args.file  # a bad byte is a located CompileError
 
 
 def _frontend(args):
@@ -122,6 +127,9 @@ def _compile(args) -> None:
             grid = (describe_grid(region, info.param_names) if region is not None
                     else f"(none: needs grid=; {info.no_grid})")
             print(f"  {info.name}({params})  grid={grid}", file=sys.stderr)
+    if not result.kernels:
+        print(f"hologram-compile: warning: no kernels in {args.file} (a kernel's parameters are "
+              "annotated DeviceArray[T] or scalar types)", file=sys.stderr)
     module = result.module
     spec = args.pipeline
     if spec is None and args.emit == "mlir":

@@ -44,6 +44,14 @@ class HologramOptMain(xDSLOptMain):
 
         self.available_targets["c"] = c_target
 
+    def apply_passes(self, prog):
+        # Passes and the C backend assume every use is dominated by its definition; xDSL's
+        # verifier does not check it, so the input is checked before any pass runs.
+        from hologram.analysis.dominance import verify_dominance
+
+        verify_dominance(prog)
+        super().apply_passes(prog)
+
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser):
         super().register_all_arguments(arg_parser)
         arg_parser.add_argument(
@@ -58,6 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     except KeyboardInterrupt:
         return 130
+    except UnicodeDecodeError as err:
+        print(f"hologram-opt: error: the input is not UTF-8 text (byte 0x{err.object[err.start]:02x} "
+              f"at offset {err.start})", file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("hologram-opt: error: the IR is nested too deeply to process", file=sys.stderr)
+        return 1
     except Exception as err:  # one line, not a traceback: the CLI contract
         message = str(err).strip().splitlines() or [type(err).__name__]
         detail = "\n".join(message)

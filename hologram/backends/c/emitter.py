@@ -324,6 +324,9 @@ class CEmitter:
         self.grid_name = "hg_grid"
         self.global_id_name: str | None = None
         self.current_kernel: str = ""
+        # Bounds-checked kernels (boundscheck.py): inside one, and whether its helper is out.
+        self.bounds_checked = False
+        self.bounds_helper = False
 
     # --- output -------------------------------------------------------------------------------
     def line(self, text: str) -> None:

@@ -61,12 +61,14 @@ class KernelSpec:
     grid: str | None
     no_grid: str | None
     lineno: int = 0
+    boundscheck: bool = False  # the kernel takes `int64_t *hg_len, int64_t *hg_err` too
 
     def to_json(self) -> dict:
         return {"name": self.name, "symbol": self.symbol, "param_names": list(self.param_names),
                 "param_types": list(self.param_types), "written": list(self.written),
                 "length_checked": list(self.length_checked), "grid_symbol": self.grid_symbol,
-                "grid": self.grid, "no_grid": self.no_grid, "lineno": self.lineno}
+                "grid": self.grid, "no_grid": self.no_grid, "lineno": self.lineno,
+                "boundscheck": self.boundscheck}
 
     @classmethod
     def from_json(cls, data: dict) -> KernelSpec:
@@ -75,7 +77,8 @@ class KernelSpec:
                    tuple(str(t) for t in data["param_types"]),
                    tuple(int(i) for i in data["written"]),
                    tuple(int(i) for i in data["length_checked"]), _text(data["grid_symbol"]),
-                   _text(data["grid"]), _text(data["no_grid"]), int(data["lineno"]))
+                   _text(data["grid"]), _text(data["no_grid"]), int(data["lineno"]),
+                   bool(data["boundscheck"]))
 
 
 def _text(value: object) -> str | None:
@@ -176,15 +179,39 @@ static inline int hg_arg_grid(PyObject *const *args, Py_ssize_t nargs, PyObject 
 }
 
 static PyObject *hg_fallbacks[HG_KERNEL_COUNT];
+static PyObject *hg_bounds_errors[HG_KERNEL_COUNT];
 
+/* set_fallback(i, refused, bounds_error): refused(*args, **kw) explains a refused call;
+   bounds_error(record) makes the exception of a bounds-checked launch that stopped. */
 static PyObject *hg_set_fallback(PyObject *self, PyObject *args) {
   int i;
-  PyObject *fn;
-  if (!PyArg_ParseTuple(args, "iO", &i, &fn)) return NULL;
+  PyObject *fn, *bounds = Py_None;
+  if (!PyArg_ParseTuple(args, "iO|O", &i, &fn, &bounds)) return NULL;
   if (i < 0 || i >= HG_KERNEL_COUNT) { PyErr_SetString(PyExc_IndexError, "no such kernel"); return NULL; }
   Py_INCREF(fn);
   Py_XSETREF(hg_fallbacks[i], fn);
+  Py_INCREF(bounds);
+  Py_XSETREF(hg_bounds_errors[i], bounds);
   Py_RETURN_NONE;
+}
+
+/* A bounds-checked launch recorded an access out of bounds: raise what bounds_error makes. */
+static int hg_raise_bounds(int i, const int64_t *err) {
+  PyObject *record = Py_BuildValue("(LLLLLL)", (long long)err[0], (long long)err[1],
+                                   (long long)err[2], (long long)err[3], (long long)err[4],
+                                   (long long)err[5]);
+  if (record == NULL) return -1;
+  if (hg_bounds_errors[i] == NULL || hg_bounds_errors[i] == Py_None) {
+    PyErr_SetString(PyExc_IndexError, "kernel array index out of bounds");
+    Py_DECREF(record);
+    return -1;
+  }
+  PyObject *exc = PyObject_CallOneArg(hg_bounds_errors[i], record);
+  Py_DECREF(record);
+  if (exc == NULL) return -1;
+  PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+  Py_DECREF(exc);
+  return -1;
 }
 """
 
@@ -231,6 +258,7 @@ def _launcher(spec: KernelSpec, index: int) -> str:
     out = lines.append
     n = len(spec.param_types)
     grid_call = None
+    # 1: ran; 0: refused (nothing ran); -1: a bounds-checked launch stopped (exception set).
     out(f"static int hg_run_{index}(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {{")
     out(f"  if (nargs != {n}) return 0;")
     out("  long long grid_arg;")
@@ -255,16 +283,28 @@ def _launcher(spec: KernelSpec, index: int) -> str:
     out(f"  if (grid > {GRID_MAX}) return 0;")
     for i in spec.length_checked:
         out(f"  if (n{i} < bound) return 0;")
-    call = f"{spec.symbol}({', '.join([*call_args, 'grid'])});"
+    extra = []
+    if spec.boundscheck:
+        # Each parameter's element count by position, and the error record (boundscheck.py).
+        lengths = ", ".join(f"(int64_t)n{i}" if t.endswith("[]") else "0"
+                            for i, t in enumerate(spec.param_types))
+        out(f"  int64_t hg_len[{max(n, 1)}] = {{{lengths or '0'}}};")
+        out("  int64_t hg_err[6] = {0, 0, 0, 0, 0, 0};")
+        extra = ["hg_len", "hg_err"]
+    call = f"{spec.symbol}({', '.join([*call_args, 'grid', *extra])});"
     out(f"  if (grid >= {RELEASE_GIL_FROM}) {{")
     out(f"    Py_BEGIN_ALLOW_THREADS {call} Py_END_ALLOW_THREADS")
     out(f"  }} else {{\n    {call}\n  }}")
+    if spec.boundscheck:
+        out(f"  if (hg_err[0]) return hg_raise_bounds({index}, hg_err);")
     out("  return 1;")
     out("}")
     out(f"static PyObject *hg_launch_{index}(PyObject *self, PyObject *const *args, "
         "size_t nargsf, PyObject *kwnames) {")
     out("  Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);")
-    out(f"  if (hg_run_{index}(args, nargs, kwnames)) Py_RETURN_NONE;")
+    out(f"  int ran = hg_run_{index}(args, nargs, kwnames);")
+    out("  if (ran < 0) return NULL;")
+    out("  if (ran) Py_RETURN_NONE;")
     out(f"  if (hg_fallbacks[{index}] == NULL) {{")
     out(f"    PyErr_SetString(PyExc_RuntimeError, \"kernel '{spec.name}': no fallback set\");")
     out("    return NULL;")
@@ -273,7 +313,9 @@ def _launcher(spec: KernelSpec, index: int) -> str:
     out("}")
     out(f"static PyObject *hg_raw_{index}(PyObject *self, PyObject *const *args, "
         "size_t nargsf, PyObject *kwnames) {")
-    out(f"  if (hg_run_{index}(args, PyVectorcall_NARGS(nargsf), kwnames)) Py_RETURN_NONE;")
+    out(f"  int ran = hg_run_{index}(args, PyVectorcall_NARGS(nargsf), kwnames);")
+    out("  if (ran < 0) return NULL;")
+    out("  if (ran) Py_RETURN_NONE;")
     out("  Py_RETURN_NOTIMPLEMENTED;")
     out("}")
     # grid_<i>(*args): the inferred grid for these arguments (None: no grid, or an argument the

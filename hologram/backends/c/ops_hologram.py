@@ -22,6 +22,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import MemRefType
 from xdsl.ir import Attribute, Operation, SSAValue
 
+from hologram.backends.c import boundscheck
 from hologram.backends.c.emitter import (
     LANG_CTYPES,
     CEmitter,
@@ -59,6 +60,8 @@ def kernel_signature(op: hg.KernelOp, with_names: bool = True, names: list[str] 
         params = [f"{t} {n}" for t, n in zip(types, names, strict=True)] + ["int64_t hg_grid"]
     else:
         params = [_cdef_type(t) for t in types] + ["int64_t"]
+    if boundscheck.is_bounds_checked(op):
+        params += boundscheck.extra_params(with_names)
     return f"void {c_symbol(op)}({', '.join(params)})"
 
 
@@ -120,6 +123,10 @@ def _kernel(em: CEmitter, op: hg.KernelOp) -> None:
         else:
             names.append(local)
     em.current_kernel = op.kernel_name
+    em.bounds_checked = boundscheck.is_bounds_checked(op)
+    if em.bounds_checked and not em.bounds_helper:
+        em.bounds_helper = True
+        em.line(boundscheck.HELPER)
     em.line(f"{kernel_signature(op, names=names)} {{")
     with em.indented():
         for text in prologue:
@@ -186,6 +193,8 @@ def _grid_loop(em: CEmitter, iv: str, lb: str, ub: str, step: str, body: Callabl
     em.exit_label, em.exit_used = f"hg_exit_{em.labels}", False
     em.line(f"for (int64_t {iv} = {lb}; {iv} < {ub}; {iv} += {step}) {{")
     with em.indented():
+        if em.bounds_checked:
+            em.line(boundscheck.STOP)  # a bounds error stops the launch
         body()
         if em.exit_used:
             em.line(f"{em.exit_label}: ;")
@@ -291,13 +300,16 @@ def _atomic_add(em: CEmitter, op: hg.AtomicAddOp) -> None:
         target = f"(({u}*){em.name(op.memref)})[{em.name(op.index)}]"
         value = f"({u}){em.name(op.value)}"
     if not op.old.uses:
-        em.line("#pragma omp atomic")
-        em.line(f"{target} += {value};")
+        with boundscheck.checked(em, op, op.memref, [op.index]):
+            em.line("#pragma omp atomic")
+            em.line(f"{target} += {value};")
         return
     old = em.name(op.old)
-    em.line(f"{ctype(t)} {old};")
-    em.line("#pragma omp atomic capture")
-    em.line(f"{{ {old} = {target}; {target} += {value}; }}")
+    checked = boundscheck.guard(em, op, op.memref, [op.index]) is not None
+    em.line(f"{ctype(t)} {old}{' = 0' if checked else ''};")
+    with boundscheck.checked(em, op, op.memref, [op.index]):
+        em.line("#pragma omp atomic capture")
+        em.line(f"{{ {old} = {target}; {target} += {value}; }}")
 
 
 def _atomic_cas(c_cmp: str):
@@ -308,8 +320,9 @@ def _atomic_cas(c_cmp: str):
         old = em.name(op.old)
         ptr = f"&{em.name(op.memref)}[{em.name(op.index)}]"
         want, cur = em.fresh("want"), em.fresh("cur")
-        em.line(f"{ctype(op.value.type)} {old};")
-        em.line("{")
+        g = boundscheck.guard(em, op, op.memref, [op.index])
+        em.line(f"{ctype(op.value.type)} {old}{'' if g is None else ' = 0'};")
+        em.line("{" if g is None else f"if ({g[0]}) {{")
         with em.indented():
             em.line(f"{elem} {want} = ({elem}){em.name(op.value)};")
             em.line(f"{elem} {cur};")
@@ -319,7 +332,7 @@ def _atomic_cas(c_cmp: str):
                 f"&{want}, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {{}}"
             )
             em.line(f"{old} = {cur};")
-        em.line("}")
+        em.line("}" if g is None else f"}} else {{ {g[1]}; }}")
 
     return snippet
 
@@ -334,6 +347,9 @@ def _launch(em: CEmitter, op: hg.LaunchOp) -> None:
     kernel = op.kernel()
     if kernel is None:
         raise em.error(op, f"hologram.launch: no kernel named {op.callee}")
+    if boundscheck.is_bounds_checked(kernel):
+        raise em.error(op, f"hologram.launch: kernel {op.callee} is bounds-checked; programs "
+                           "launch only unchecked kernels")
     args = [
         f"({abi}){em.name(arg)}" for arg, abi in zip(op.args, kernel_abi_types(kernel), strict=True)
     ]

@@ -12,6 +12,7 @@ from xdsl.dialects import memref
 from xdsl.dialects.builtin import MemRefType
 from xdsl.ir import Operation, SSAValue
 
+from hologram.backends.c import boundscheck
 from hologram.backends.c.emitter import CEmitter, ctype, emits
 
 
@@ -41,13 +42,16 @@ def element_ref(em: CEmitter, op: Operation, ref: SSAValue, indices) -> str:
 
 @emits(memref.LoadOp)
 def _load(em: CEmitter, op: memref.LoadOp) -> None:
-    em.declare(op.res, element_ref(em, op, op.memref, list(op.indices)))
+    ref = element_ref(em, op, op.memref, list(op.indices))
+    g = boundscheck.guard(em, op, op.memref, list(op.indices))
+    em.declare(op.res, ref if g is None else f"{g[0]} ? {ref} : {g[1]}")
 
 
 @emits(memref.StoreOp)
 def _store(em: CEmitter, op: memref.StoreOp) -> None:
     target = element_ref(em, op, op.memref, list(op.indices))
-    em.line(f"{target} = {em.name(op.value)};")
+    with boundscheck.checked(em, op, op.memref, list(op.indices)):
+        em.line(f"{target} = {em.name(op.value)};")
 
 
 @emits(memref.AllocaOp)

@@ -148,10 +148,18 @@ builtin.module {
   // CHECK:           %p = arith.mulf %x, %y : f64
   // CHECK:           %[[OLD:.*]] = memref.load %acc[%lane] : memref<32xf64>
   // CHECK-NEXT:      %[[NEW:.*]] = arith.addf %[[OLD]], %p : f64
+  // The original atomics are left only in the remainder loop: none in the blocks, the
+  // remainder runs the original body, none after it.
+  // CHECK-NOT:     hologram.atomic
+  // CHECK:         } {reduction_blocks = "deterministic"}
+  // CHECK-NEXT:    hologram.parallel_for %gid{{.*}} = %guarded_end to %grid
+  // CHECK:           hologram.atomic_add %{{.*}}, %r[%{{.*}}] : f64
+  // CHECK:         } {remainder =
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         %total = memref.load %partials[%c0] : memref<256xf64>
   // CHECK-NEXT:    %[[Z:.*]] = arith.constant 0.000000e+00 : f64
   // CHECK-NEXT:    arith.cmpf une, %total, %[[Z]] : f64
-  // The original atomics are left only in the remainder loop.
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         hologram.return
   hologram.kernel @dot(%a: memref<?xf64>, %b: memref<?xf64>, %r: memref<?xf64>, %n: i32) attributes {param_names = ["a", "b", "r", "n"], param_types = ["f64[]", "f64[]", "f64[]", "u32"]} {
     %gid = hologram.global_id : index
@@ -173,11 +181,19 @@ builtin.module {
   // CHECK-NEXT:          %ki = arith.index_cast %k : i32 to index
   // CHECK-NEXT:          %[[OLD:.*]] = memref.load %acc[%lane] : memref<32xf32>
   // CHECK-NEXT:          arith.addf %[[OLD]], %x : f32
+  // The original atomics are left only in the remainder loop: none in the blocks, the
+  // remainder runs the original body, none after it.
+  // CHECK-NOT:     hologram.atomic
+  // CHECK:         } {reduction_blocks = "deterministic"}
+  // CHECK-NEXT:    hologram.parallel_for %gid{{.*}} = %guarded_end to %grid
+  // CHECK:           hologram.atomic_add %{{.*}}, %r[%{{.*}}] : f32
+  // CHECK:         } {remainder =
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         %total = memref.load
   // CHECK:         scf.if
   // CHECK-NEXT:      %[[K:.*]] = arith.index_cast %k : i32 to index
   // CHECK-NEXT:      memref.load %r[%[[K]]] : memref<?xf32>
-  // The original atomics are left only in the remainder loop.
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         hologram.return
   hologram.kernel @positive_sum(%a: memref<?xf32>, %r: memref<?xf32>, %k: i32, %n: i32) attributes {param_names = ["a", "r", "k", "n"], param_types = ["f32[]", "f32[]", "i32", "u32"]} {
     %gid = hologram.global_id : index
@@ -209,11 +225,20 @@ builtin.module {
   // CHECK:             %[[B:.*]] = memref.load %acc{{.*}}[%lane] : memref<32xf32>
   // CHECK-NEXT:        %[[GT:.*]] = arith.cmpf ogt, %x, %[[B]] : f32
   // CHECK-NEXT:        arith.select %[[GT]], %x, %[[B]] : f32
+  // The original atomics are left only in the remainder loop: none in the blocks, the
+  // remainder runs the original body, none after it.
+  // CHECK-NOT:     hologram.atomic
+  // CHECK:         } {reduction_blocks = "deterministic"}
+  // CHECK-NEXT:    hologram.parallel_for %gid{{.*}} = %guarded_end to %grid
+  // CHECK:           hologram.atomic_min %{{.*}}, %r[%{{.*}}] : f32
+  // CHECK-NEXT:      hologram.atomic_max %{{.*}}, %r[%{{.*}}] : f32
+  // CHECK:         } {remainder =
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         arith.cmpf une, %{{.*}}, %{{.*}} : f32
   // CHECK:         arith.cmpf olt
   // CHECK:         arith.cmpf une, %{{.*}}, %{{.*}} : f32
   // CHECK:         arith.cmpf ogt
-  // The original atomics are left only in the remainder loop.
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         hologram.return
   hologram.kernel @minmax(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %gid = hologram.global_id : index
@@ -235,11 +260,20 @@ builtin.module {
   // CHECK:           arith.constant -2147483648 : i32
   // CHECK:             arith.minui
   // CHECK:             arith.maxsi
+  // The original atomics are left only in the remainder loop: none in the blocks, the
+  // remainder runs the original body, none after it.
+  // CHECK-NOT:     hologram.atomic
+  // CHECK:         } {reduction_blocks = "deterministic"}
+  // CHECK-NEXT:    hologram.parallel_for %gid{{.*}} = %guarded_end to %grid
+  // CHECK:           hologram.atomic_min %{{.*}}, %umin[%{{.*}}] : i32
+  // CHECK-NEXT:      hologram.atomic_max %{{.*}}, %smax[%{{.*}}] : i32
+  // CHECK:         } {remainder =
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         arith.cmpi ne
   // CHECK:         arith.minui
   // CHECK:         arith.cmpi ne
   // CHECK:         arith.maxsi
-  // The original atomics are left only in the remainder loop.
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         hologram.return
   hologram.kernel @int_minmax(%a: memref<?xi32>, %umin: memref<?xi32>, %smax: memref<?xi32>, %n: i32) attributes {param_names = ["a", "umin", "smax", "n"], param_types = ["i32[]", "u32[]", "i32[]", "u32"]} {
     %gid = hologram.global_id : index
@@ -260,7 +294,14 @@ builtin.module {
   // CHECK:               memref.load %acc[%lane] : memref<32xi32>
   // CHECK-NEXT:          arith.addi
   // CHECK-NEXT:          memref.store %{{.*}}, %acc[%lane] : memref<32xi32>
-  // The original atomics are left only in the remainder loop.
+  // The original atomics are left only in the remainder loop: none in the blocks, the
+  // remainder runs the original body, none after it.
+  // CHECK-NOT:     hologram.atomic
+  // CHECK:         } {reduction_blocks = "deterministic"}
+  // CHECK-NEXT:    hologram.parallel_for %gid{{.*}} = %guarded_end to %grid
+  // CHECK:           hologram.atomic_add %{{.*}}, %r[%{{.*}}] : i32
+  // CHECK:         } {remainder =
+  // CHECK-NOT:     hologram.atomic
   // CHECK:         hologram.return
   hologram.kernel @inner_loop(%a: memref<?xi32>, %r: memref<?xi32>, %m: i32, %n: i32) attributes {param_names = ["a", "r", "m", "n"], param_types = ["i32[]", "i32[]", "i32", "u32"]} {
     %gid = hologram.global_id : index

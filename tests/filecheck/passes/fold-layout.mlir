@@ -74,6 +74,9 @@ builtin.module {
   // GEMMONLY-NEXT:    %gid = hologram.global_id : index
   // GEMMONLY-NOT:     hologram.parallel_for
   // GEMMONLY-LABEL: hologram.kernel @rows100
+  // GEMMONLY-NEXT:    %gid = hologram.global_id : index
+  // GEMMONLY-NOT:     hologram.parallel_for
+  // GEMMONLY:         hologram.return
 
   // TILE-LABEL: hologram.kernel @gemm_f32
   // TILE:         %acc = memref.alloca() : memref<2048xf32>
@@ -356,6 +359,155 @@ builtin.module {
     } else {
       %zero = arith.constant 0.000000e+00 : f32
       memref.store %zero, %a[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // A guard that is not an integer comparison of the id.
+  // CHECK-LABEL: hologram.kernel @float_guard
+  // CHECK-NEXT:    %gid = hologram.global_id : index
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @float_guard(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %mn = arith.muli %m, %n : i32
+    %fi = arith.uitofp %idx : i32 to f32
+    %fb = arith.uitofp %mn : i32 to f32
+    %ok = arith.cmpf olt, %fi, %fb : f32
+    scf.if %ok {
+      %j = arith.remui %idx, %n : i32
+      %f = arith.uitofp %j : i32 to f32
+      memref.store %f, %a[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // A signed guard (`slt`): negative ids would pass it.
+  // CHECK-LABEL: hologram.kernel @signed_guard
+  // CHECK-NEXT:    %gid = hologram.global_id : index
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @signed_guard(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %mn = arith.muli %m, %n : i32
+    %ok = arith.cmpi slt, %idx, %mn : i32
+    scf.if %ok {
+      %j = arith.remui %idx, %n : i32
+      %f = arith.uitofp %j : i32 to f32
+      memref.store %f, %a[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // A kernel that reads the grid size (as one already given an explicit loop does).
+  // CHECK-LABEL: hologram.kernel @has_grid_size
+  // CHECK-NEXT:    %gid = hologram.global_id : index
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @has_grid_size(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+    %gid = hologram.global_id : index
+    %grid = hologram.grid_size : index
+    %idx = arith.index_cast %gid : index to i32
+    %mn = arith.muli %m, %n : i32
+    %ok = arith.cmpi ult, %idx, %mn : i32
+    scf.if %ok {
+      %j = arith.remui %idx, %n : i32
+      %f = arith.uitofp %j : i32 to f32
+      memref.store %f, %a[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // The id read twice.
+  // CHECK-LABEL: hologram.kernel @two_ids
+  // CHECK-NEXT:    %gid = hologram.global_id : index
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @two_ids(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+    %gid = hologram.global_id : index
+    %gid2 = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %mn = arith.muli %m, %n : i32
+    %ok = arith.cmpi ult, %idx, %mn : i32
+    scf.if %ok {
+      %j = arith.remui %idx, %n : i32
+      %f = arith.uitofp %j : i32 to f32
+      memref.store %f, %a[%gid2] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // No guard: the body does not end in `if idx < bound`.
+  // CHECK-LABEL: hologram.kernel @unguarded
+  // CHECK-NEXT:    %gid = hologram.global_id : index
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @unguarded(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %j = arith.remui %idx, %n : i32
+    %f = arith.uitofp %j : i32 to f32
+    memref.store %f, %a[%gid] : memref<?xf32>
+    hologram.return
+  }
+
+  // A store before the guard runs for every id of the grid.
+  // CHECK-LABEL: hologram.kernel @store_outside
+  // CHECK-NEXT:    %gid = hologram.global_id : index
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @store_outside(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %c0 = arith.constant 0 : index
+    %zero = arith.constant 0.000000e+00 : f32
+    memref.store %zero, %a[%c0] : memref<?xf32>
+    %mn = arith.muli %m, %n : i32
+    %ok = arith.cmpi ult, %idx, %mn : i32
+    scf.if %ok {
+      %j = arith.remui %idx, %n : i32
+      %f = arith.uitofp %j : i32 to f32
+      memref.store %f, %a[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // A bound that is not a product (m + n).
+  // CHECK-LABEL: hologram.kernel @sum_bound
+  // CHECK-NEXT:    %gid = hologram.global_id : index
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @sum_bound(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %mn = arith.addi %m, %n : i32
+    %ok = arith.cmpi ult, %idx, %mn : i32
+    scf.if %ok {
+      %j = arith.remui %idx, %n : i32
+      %f = arith.uitofp %j : i32 to f32
+      memref.store %f, %a[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // Four factors: more dimensions than the nest supports.
+  // CHECK-LABEL: hologram.kernel @four_dims
+  // CHECK-NEXT:    %gid = hologram.global_id : index
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @four_dims(%a: memref<?xf32>, %p: i32, %q: i32, %m: i32, %n: i32) attributes {param_names = ["a", "p", "q", "m", "n"], param_types = ["f32[]", "u32", "u32", "u32", "u32"], grid = "p * q * m * n"} {
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %ab = arith.muli %p, %q : i32
+    %abc = arith.muli %ab, %m : i32
+    %abcd = arith.muli %abc, %n : i32
+    %ok = arith.cmpi ult, %idx, %abcd : i32
+    scf.if %ok {
+      %j = arith.remui %idx, %n : i32
+      %f = arith.uitofp %j : i32 to f32
+      memref.store %f, %a[%gid] : memref<?xf32>
     }
     hologram.return
   }

@@ -1,0 +1,78 @@
+"""SSA dominance: every use of a value must be dominated by its definition.
+
+xDSL's verifier checks each op's own invariants, not where its operands come from, so IR that
+uses a value before defining it parses and verifies, and the C backend would then print C
+that does not compile. `hologram-opt` runs `verify_dominance` on its input before any pass.
+
+A value defined by an op is visible after that op in its block and in every region nested
+there; a block argument in its block and the regions nested there. Across the blocks of one
+multi-block region the defining block must dominate the using block (xDSL's DominanceInfo).
+The walk is iterative and linear in the size of the IR.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Block, BlockArgument, Operation, OpResult, Region
+from xdsl.irdl.dominance import DominanceInfo
+from xdsl.utils.exceptions import VerifyException
+
+
+def _describe(op: Operation, i: int, value) -> str:
+    name = f"%{value.name_hint}" if value.name_hint else f"operand #{i}"
+    return f"'{op.name}' uses {name} where its definition does not dominate the use"
+
+
+def verify_dominance(module: Operation | ModuleOp) -> None:
+    """Raise VerifyException at the first use not dominated by its definition."""
+    position: dict[Operation, int] = {}
+    dominance: dict[Region, DominanceInfo] = {}
+    for op in module.walk():
+        for region in op.regions:
+            for block in region.blocks:
+                for i, inner in enumerate(block.ops):
+                    position[inner] = i
+
+    def region_dominates(a: Block, b: Block) -> bool:
+        region = a.parent
+        assert region is not None
+        if region not in dominance:
+            dominance[region] = DominanceInfo(region)
+        return dominance[region].strictly_dominates(a, b)
+
+    for op in module.walk():
+        if not op.operands:
+            continue
+        # The chain of (op or ancestor, the block holding it), innermost first.
+        chain: dict[Block, Operation] = {}
+        anc: Operation | None = op
+        while anc is not None:
+            block = anc.parent_block()
+            if block is None:
+                break
+            chain.setdefault(block, anc)
+            anc = block.parent_op()
+        for i, value in enumerate(op.operands):
+            if isinstance(value, OpResult):
+                def_block = value.op.parent_block()
+                holder = chain.get(def_block) if def_block is not None else None
+                if holder is not None:
+                    if holder is not value.op and position.get(value.op, -1) < position.get(holder, -1):
+                        continue
+                elif def_block is not None and _dominated(def_block, chain, region_dominates):
+                    continue
+            elif isinstance(value, BlockArgument):
+                block = value.owner
+                if isinstance(block, Block) and (block in chain
+                                                 or _dominated(block, chain, region_dominates)):
+                    continue
+            raise VerifyException(_describe(op, i, value))
+
+
+def _dominated(def_block: Block, chain: dict[Block, Operation], region_dominates) -> bool:
+    """Whether `def_block` dominates a block of the use's chain in the same region."""
+    region = def_block.parent
+    for block in chain:
+        if block.parent is region and block is not def_block:
+            return region_dominates(def_block, block)
+    return False
