@@ -620,8 +620,10 @@ def kernel(fn: Callable[..., Any] | None = None, *,
         name = f.__name__
         filename = f.__code__.co_filename
         try:
-            text: str | None = Path(filename).read_text()
-        except (OSError, UnicodeDecodeError):
+            from importlib.util import decode_source
+
+            text: str | None = decode_source(Path(filename).read_bytes())
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             text = None
         parts = ["function", text, name, f.__code__.co_firstlineno, _pipeline_key(pipeline)]
         unit = _make_unit(text, parts, name, pipeline, lambda: parse_function(f),
@@ -642,10 +644,12 @@ def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
     kernels compile together, on the first call of any of them. When the cache's index holds
     the file's text (with this pipeline and these settings), nothing is parsed. `boundscheck`
     as for `kernel`."""
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError):
-        from hologram.frontend import parse_file
+    try:  # decoded as the frontend (and Python) read a source file
+        from importlib.util import decode_source
+
+        text = decode_source(Path(path).read_bytes())
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+        from hologram.frontend import parse_file  # raises the located CompileError
 
         unit = _Unit(Path(path).stem, pipeline, lambda: parse_file(path),
                      boundscheck=_boundscheck(boundscheck))

@@ -146,7 +146,7 @@ def test_kernel_without_guard_needs_grid(ks):
     ("float n", "needs an integer"),
     ("negative n", "out of range"),
     ("short", "has 50 elements"),
-    ("keyword", "unexpected keyword argument 'n'"),
+    ("keyword", "parameter 'n' is passed by keyword"),
     ("grid float", "grid= needs a non-negative integer"),
     ("arity", "takes 4 arguments"),
 ])
