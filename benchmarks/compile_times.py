@@ -166,3 +166,81 @@ def opt_big_module(repeats: int, min_ops: int = 10_000, timeout_s: float = 300) 
         "opt_no_passes_s": statistics.median(plain),
         "python_start_s": statistics.median(start),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Warm starts: the first call in a fresh process whose cache already holds the kernels
+_WARM_CHILD = r'''
+import json, sys, time
+t0 = time.perf_counter()
+import numpy as np
+t1 = time.perf_counter()
+what = sys.argv[1]
+if what == "import hologram":
+    import hologram
+elif what == "import hologram.ops":
+    import hologram.ops
+elif what == "kernel file":
+    import hologram
+    k = hologram.load_kernels(sys.argv[2])["vector_add"]
+    a = np.ones(1000, np.float32); c = np.zeros(1000, np.float32)
+    k(a, a, c, 1000)
+    assert float(c.sum()) == 2000.0, "wrong result"
+else:
+    import hologram.ops as ops
+    x = np.full(1000, 0.5, np.float32)
+    if what == "ops.add":
+        assert float(ops.add(x, x)[0]) == 1.0, "wrong result"
+    elif what == "ops.sigmoid":
+        assert abs(float(ops.sigmoid(x)[0]) - 0.6224593) < 1e-6, "wrong result"
+    elif what == "ops.sum":
+        assert abs(float(ops.sum(x)) - 500.0) < 1e-3, "wrong result"
+    else:
+        raise SystemExit(f"unknown case {what}")
+t2 = time.perf_counter()
+print(json.dumps({"numpy_s": t1 - t0, "beyond_numpy_s": t2 - t1,
+                  "xdsl": any(m.split(".")[0] == "xdsl" for m in sys.modules)}))
+'''
+
+WARM_CASES = ("import hologram", "import hologram.ops", "kernel file", "ops.add", "ops.sigmoid",
+              "ops.sum")
+# Done-when limits of the warm start, beyond `import numpy` (seconds).
+WARM_LIMITS = {"import hologram.ops": 0.15, "kernel file": 0.05, "ops.add": 0.05,
+               "ops.sigmoid": 0.05, "ops.sum": 0.05}
+
+
+def _warm_child(case: str, kernel_file: Path, cache: Path) -> dict:
+    env = dict(os.environ, HOLOGRAM_CACHE_DIR=str(cache))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run: byte code cached
+    proc = subprocess.run([_python(), "-c", _WARM_CHILD, case, str(kernel_file)],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"child process ({case}) failed: {last[:300]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def warm_start(repeats: int) -> dict:
+    """Medians over fresh processes of the time beyond `import numpy` to import Hologram, and
+    to make the first call of a kernel file and of ops.add/sigmoid/sum with a warm cache (one
+    priming process per case fills the cache first; cases are interleaved round by round)."""
+    with tempfile.TemporaryDirectory(prefix="hb-warm-") as tmp:
+        kernel_file = Path(tmp) / "one_kernel.py"
+        kernel_file.write_text(ONE_KERNEL)
+        cache = Path(tmp) / "cache"
+        cold_ops = {case: _warm_child(case, kernel_file, cache)["beyond_numpy_s"]
+                    for case in WARM_CASES}
+        samples: dict[str, list[dict]] = {case: [] for case in WARM_CASES}
+        for _ in range(repeats):
+            for case in WARM_CASES:
+                samples[case].append(_warm_child(case, kernel_file, cache))
+    out: dict = {"repeats": repeats, "cases": {}}
+    for case, rows in samples.items():
+        out["cases"][case] = {
+            "beyond_numpy_s": statistics.median(r["beyond_numpy_s"] for r in rows),
+            "numpy_s": statistics.median(r["numpy_s"] for r in rows),
+            "xdsl_imported": any(r["xdsl"] for r in rows),
+            "first_process_s": cold_ops[case],
+            "limit_s": WARM_LIMITS.get(case),
+        }
+    return out

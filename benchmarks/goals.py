@@ -31,6 +31,11 @@ GOALS = [
     *[Goal(f"{op}: atomic-to-tree-reduction ≥ 100× the kernel without it, at {label}",
            f"{op} (atomic_add_f32)", n, "hologram no-tree", "hologram", 100.0)
       for op in ("sum", "dot") for n, label in ((100_000, "1e5"), (M, "1e6"))],
+    *[Goal(f"a launch with 3 arrays and a scalar{g} within 2× of np.add(x, y, out=z) at n=100",
+           "3 arrays + scalar", 100, "numpy", impl, 0.5)
+      for g, impl in (("", "hologram"), (" (grid=n)", "hologram grid=n"))],
+    *[Goal(f"a launch with 3 arrays and a scalar at n={n}: at most 1.0 µs", "3 arrays + scalar",
+           n, "", "", at_most=1e-6, metric="hologram_median_s") for n in (1, 100, 1_000)],
     Goal("vector_add ≥ 1.5× numpy at 16M", "vector_add", 16 * M, "numpy", "hologram", 1.5),
     Goal("sigmoid(a*b+c) in one kernel ≥ 5× numpy at 16M", "sigmoid(a*b+c) one kernel", 16 * M,
          "numpy", "hologram", 5.0),
@@ -59,11 +64,15 @@ def _find(rows: list[dict], op: str, size: int) -> dict | None:
 def check(rows: list[dict]) -> list[dict]:
     out = []
     for g in GOALS:
-        entry = {"goal": g.text, "median": None, "fastest": None, "met": None, "load": None}
+        entry = {"goal": g.text, "median": None, "fastest": None, "met": None, "load": None,
+                 "unit": "s" if g.metric == "hologram_median_s" else "×"}
         row = _find(rows, g.op, g.size)
         if row is not None:
             entry["load"] = row.get("other_load_cores")
-            if g.metric:
+            if g.metric == "hologram_median_s":  # an absolute time, in seconds
+                times = row["times"].get("hologram", {})
+                entry["median"], entry["fastest"] = times.get("median_s"), times.get("min_s")
+            elif g.metric:
                 entry["median"] = row.get(g.metric)
             elif g.num in row["times"] and g.den in row["times"]:
                 tn, td = row["times"][g.num], row["times"][g.den]
@@ -92,7 +101,11 @@ def markdown(rows: list[dict]) -> list[str]:
     lines = ["| goal | median ratio | fastest-sample ratio | met (median) | others' load |",
              "|---|---|---|---|---|"]
     for e in check(rows):
-        fmt = lambda v: "—" if v is None else f"{v:.3g}×"  # noqa: E731
+        def fmt(v, unit=e.get("unit", "×")):
+            if v is None:
+                return "—"
+            return f"{v * 1e6:.3g} µs" if unit == "s" else f"{v:.3g}×"
+
         met = "not measured" if e["met"] is None else ("yes" if e["met"] else "**no**")
         load = "—" if e["load"] is None else f"{e['load']:.2f}"
         goal = e["goal"] + (f" ({e['detail']})" if e.get("detail") else "")

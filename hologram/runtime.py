@@ -15,27 +15,35 @@ scalar's type and range, the grid, and (for kernels that only touch `a[idx]` und
 each array's length against the grid. Nothing is converted silently: a float64 array for a
 `DeviceArray[f32]` is an error, not a copy.
 
-The per-call path is a precomputed plan: one small closure per parameter that checks the value
-and turns it into what the cffi function takes (an array through `ffi.from_buffer`, measured
-about 5x cheaper than `ffi.cast` of `arr.ctypes.data`; a scalar as is).
+The launch path (docs/backend.md): once compiled, calling a kernel calls its C launcher
+directly (`backends/c/launcher.py`; the instance's class gets the launcher as `__call__`), which
+checks every argument in C and runs the kernel. Only a refused call comes back to Python
+(`Kernel._refused`), which finds what is wrong and raises the `LaunchError`.
+
+The warm start: `load_kernels` and `@hologram.kernel` first look the file's text up in the
+cache's index (`builder.index_lookup`); on a hit, the kernels' signatures come from the entry's
+manifest and nothing is parsed and no xDSL imported, unless the IR is asked for (`mlir()`,
+`simulate`...). This module imports no xDSL at import time.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp, UnitAttr
 
+from hologram.backends.c.launcher import KernelSpec
 
-from hologram.analysis.dependences import is_id_signature, kernel_accesses
-from hologram.analysis.grid import evaluate_grid, grid_parameter
-from hologram.dialects import hologram as hg
+if TYPE_CHECKING:
+    from xdsl.dialects.builtin import ModuleOp
+
+    from hologram.dialects import hologram as hg
 
 
 class LaunchError(Exception):
@@ -56,10 +64,10 @@ _INT_RANGES = {
     "i32": (-(2**31), 2**31 - 1), "u32": (0, 2**32 - 1),
     "i64": (-(2**63), 2**63 - 1), "u64": (0, 2**64 - 1),
 }
-_F32_MAX = float(np.finfo(np.float32).max)
+_F32_MAX = 3.4028234663852886e38  # float(np.finfo(np.float32).max), without its import cost
 # Ids are u32 (`get_global_id()`), so a launch runs at most 2**32 ids: a larger grid would give
 # two threads the same id (the guard sees the id modulo 2**32) while memory is addressed with the
-# 64-bit loop counter. docs/language.md states the rule.
+# 64-bit loop counter. docs/language.md states the rule; the C launcher checks the same.
 _GRID_MAX = 2**32
 
 
@@ -67,38 +75,82 @@ _GRID_MAX = 2**32
 # Compilation units: a module of kernels compiled together (one file, or one decorated function)
 # ------------------------------------------------------------------------------------------------
 class _Unit:
-    """The frontend's module and, once built, its C library. Kernels of one file share a unit,
-    so a file is one C compile however many kernels it holds."""
+    """The kernels of one source, compiled together into one C library.
 
-    def __init__(self, module: ModuleOp, name_hint: str, pipeline: str | Sequence[str] | None,
-                 boundscheck: bool = False):
-        self.module = module
+    Built either from the frontend's result (`parse` is called at once) or from an index hit
+    (`manifest`), in which case the source is parsed only when the IR is needed. `parse` always
+    parses the text that was read when the unit was made, so the IR matches the library."""
+
+    def __init__(self, name_hint: str, pipeline: str | Sequence[str] | None,
+                 parse: Callable[[], Any], index_key: str | None = None,
+                 manifest: dict | None = None, boundscheck: bool = False):
         self.name_hint = name_hint
         self.pipeline = pipeline
         self.boundscheck = boundscheck
+        self.index_key = index_key
+        self._parse = parse
+        self._manifest = manifest
+        self._result: Any = None
         self._lowered: ModuleOp | None = None
         self._library: Any = None
-        self._lock = threading.Lock()
+        self._specs: list[KernelSpec] | None = None
+        self._lock = threading.RLock()
+        if manifest is not None:
+            self._specs = [KernelSpec.from_json(k) for k in manifest["kernels"]]
+        else:
+            self.result()
+
+    def result(self) -> Any:
+        """The frontend's result (parsed now if the unit came from the index)."""
+        with self._lock:
+            if self._result is None:
+                self._result = self._parse()
+            return self._result
+
+    @property
+    def module(self) -> ModuleOp:
+        return self.result().module
+
+    def specs(self) -> list[KernelSpec]:
+        """Each kernel's launch signature, in library order."""
+        with self._lock:
+            if self._specs is None:
+                self._specs = [_spec_of(info, self.boundscheck)
+                               for info in self.result().kernels.values()]
+            return self._specs
 
     def lowered(self) -> ModuleOp:
-        if self._lowered is None:
-            pipeline = self.pipeline
-            if self.boundscheck and pipeline is None:
-                pipeline = _bounds_checked_default()
-            lowered = run_pipeline(self.module, pipeline)
-            if self.boundscheck:  # the C backend guards every array access (boundscheck.py)
-                for op in lowered.ops:
-                    if isinstance(op, hg.KernelOp):
-                        op.attributes["boundscheck"] = UnitAttr()
-            self._lowered = lowered
-        return self._lowered
+        with self._lock:
+            if self._lowered is None:
+                pipeline = self.pipeline
+                if self.boundscheck and pipeline is None:
+                    pipeline = _bounds_checked_default()
+                lowered = run_pipeline(self.module, pipeline)
+                if self.boundscheck:  # the C backend guards every array access (boundscheck.py)
+                    from xdsl.dialects.builtin import UnitAttr
+
+                    from hologram.dialects import hologram as hg
+
+                    for op in lowered.ops:
+                        if isinstance(op, hg.KernelOp):
+                            op.attributes["boundscheck"] = UnitAttr()
+                self._lowered = lowered
+            return self._lowered
 
     def library(self) -> Any:
         with self._lock:
-            if self._library is None:
-                from hologram.backends.c.builder import build
+            if self._library is None and self._manifest is not None:
+                from hologram.backends.c.builder import load_indexed
 
-                self._library = build(self.lowered(), self.name_hint)
+                self._library = load_indexed(self._manifest)
+                self._manifest = None  # loaded, or discarded: then built below
+            if self._library is None:
+                from hologram.backends.c.builder import build_kernels
+                from hologram.backends.c.emitter import emit_c
+
+                lowered = self.lowered()
+                self._library = build_kernels(emit_c(lowered), self.specs(), self.name_hint,
+                                              lowered, self.index_key)
             return self._library
 
 
@@ -111,10 +163,41 @@ def _bounds_checked_default() -> str:
                     else p for p in DEFAULT_PIPELINE)
 
 
+def _boundscheck(flag: bool | None) -> bool:
+    """boundscheck= as given, else `HOLOGRAM_BOUNDSCHECK` (1, true, yes or on)."""
+    if flag is not None:
+        return bool(flag)
+    return os.environ.get("HOLOGRAM_BOUNDSCHECK", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _spec_of(info: Any, boundscheck: bool) -> KernelSpec:
+    from hologram.backends.c.emitter import c_symbol
+    from hologram.backends.c.ops_hologram import grid_symbol
+
+    written, at_idx = analyze_arrays(info.op)
+    length_checked = tuple(i for i in sorted(at_idx) if info.param_types[i].endswith("[]"))
+    has_grid = info.op.grid_region is not None
+    return KernelSpec(info.name, c_symbol(info.op), tuple(info.param_names),
+                      tuple(info.param_types), tuple(sorted(written)), length_checked,
+                      grid_symbol(info.op) if has_grid else None, info.grid, info.no_grid,
+                      info.lineno, boundscheck)
+
+
 def _pipeline_spec(pipeline: str | Sequence[str] | None) -> str | None:
     if pipeline is None or isinstance(pipeline, str):
         return pipeline
     return ",".join(pipeline)
+
+
+def _pipeline_key(pipeline: str | Sequence[str] | None) -> list:
+    """The pipeline as the index sees it. The default one is read from `hologram.passes` when
+    that is loaded (it may have been changed at run time); otherwise it is the one in the
+    package, whose source is part of `settings_fingerprint`."""
+    spec = _pipeline_spec(pipeline)
+    if spec is not None:
+        return ["spec", spec]
+    passes = sys.modules.get("hologram.passes")
+    return ["default", list(passes.DEFAULT_PIPELINE) if passes is not None else None]
 
 
 def run_pipeline(module: ModuleOp, pipeline: str | Sequence[str] | None) -> ModuleOp:
@@ -137,6 +220,8 @@ def analyze_arrays(op: hg.KernelOp) -> tuple[set[int], set[int]]:
 
     Built on the access analysis `fuse` uses; an untouched array is in the second set (it needs
     no length)."""
+    from hologram.analysis.dependences import is_id_signature, kernel_accesses
+
     written: set[int] = set()
     at_idx: set[int] = set()
     for pos, access in enumerate(kernel_accesses(op)):
@@ -150,48 +235,57 @@ def analyze_arrays(op: hg.KernelOp) -> tuple[set[int], set[int]]:
 
 
 # ------------------------------------------------------------------------------------------------
-# Argument plans
+# Kernels
 # ------------------------------------------------------------------------------------------------
 def _type_name(value: Any) -> str:
     t = type(value)
     return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
 
 
+_launching_classes: dict[Any, type] = {}
+
+
+def _launching_class(launch: Any) -> type:
+    """A subclass of Kernel whose `__call__` is the C launcher itself: a builtin function is
+    not a descriptor, so `k(x, y, n)` calls `launch(x, y, n)` with no Python frame between."""
+    cls = _launching_classes.get(launch)
+    if cls is None:
+        cls = type("Kernel", (Kernel,), {"__call__": launch, "__slots__": (),
+                                         "__module__": __name__, "__qualname__": "Kernel"})
+        _launching_classes[launch] = cls
+    return cls
+
+
 class Kernel:
     """A compiled-on-demand kernel: call it like the Python function, on numpy arrays."""
 
-    def __init__(self, info: Any, unit: _Unit):
-        self._info = info
+    def __init__(self, spec: KernelSpec, unit: _Unit, filename: str):
+        self._spec = spec
         self._unit = unit
-        self.name: str = info.name
-        self.param_names: list[str] = list(info.param_names)
-        self.param_types: list[str] = list(info.param_types)
+        self.name: str = spec.name
+        self.param_names: list[str] = list(spec.param_names)
+        self.param_types: list[str] = list(spec.param_types)
         # The inferred grid as text ("m * n"), or None; then `no_grid` says why every launch
         # needs grid=.
-        self.grid: str | None = info.grid
-        self.no_grid: str | None = info.no_grid
-        self.filename: str = info.filename
-        self.lineno: int = info.lineno
+        self.grid: str | None = spec.grid
+        self.no_grid: str | None = spec.no_grid
+        self.filename: str = filename
+        self.lineno: int = spec.lineno
         self.__doc__ = f"hologram kernel {self.name}({', '.join(self._signature())})"
-        op = info.op
-        self._written, self._at_idx = analyze_arrays(op)
-        region = op.grid_region
-        self._grid_region = region
-        # The inferred grid: the region evaluated in Python until the library is built, then
-        # its C function (`_ensure_compiled`).
-        self._grid_fn: Callable[[Sequence[Any]], int] | None = None
-        if region is not None:
-            self._grid_fn = lambda args: evaluate_grid(region, args)
-        self._length_checked = [
-            (i, self.param_names[i]) for i in sorted(self._at_idx)
-            if self.param_types[i].endswith("[]")
-        ]
-        self._fn: Any = None
-        self._plan: list[Callable[[Any], Any]] | None = None
-        self._sim_plan = [self._checker(i, None) for i in range(len(self.param_types))]
+        self._written = set(spec.written)
+        self._length_checked = [(i, self.param_names[i]) for i in spec.length_checked]
+        # The inferred grid for an argument list: the kernel's C grid function once compiled
+        # (`grid_<i>` of its library), the grid region evaluated in Python before.
+        self._grid_c: Any = None
+        self._plan = [self._checker(i, simulate=False) for i in range(len(self.param_types))]
+        self._sim_plan = [self._checker(i, simulate=True) for i in range(len(self.param_types))]
+        self._raw: Any = None
         self._py_fn: Callable[..., Any] | None = None
-        # A grid that is one unsigned parameter (`if idx < n:`) is read straight off the args.
-        self._fast_grid: int | None = grid_parameter(region) if region is not None else None
+
+    @property
+    def _info(self) -> Any:
+        """The frontend's KernelInfo (parses the source if the kernel came from the index)."""
+        return self._unit.result().kernels[self.name]
 
     def _signature(self) -> list[str]:
         return [f"{n}: {t}" for n, t in zip(self.param_names, self.param_types, strict=True)]
@@ -207,6 +301,8 @@ class Kernel:
     def mlir(self, pipeline: str | Sequence[str] | None = None) -> str:
         """The kernel's IR: as the frontend made it (pipeline None), or after `pipeline`
         (a spec such as "canonicalize,cse", or "default" for the default pipeline)."""
+        from xdsl.dialects.builtin import ModuleOp
+
         module = ModuleOp([self.kernel_op()])
         if pipeline is not None:
             module = run_pipeline(module, None if pipeline == "default" else pipeline)
@@ -224,68 +320,56 @@ class Kernel:
         return self
 
     def _ensure_compiled(self) -> None:
-        if self._fn is not None:
+        if self._raw is not None:
             return
-        from hologram.backends.c.emitter import c_symbol
-        from hologram.backends.c.ops_hologram import grid_symbol
-
         library = self._unit.library()
-        ffi = library.ffi
-        self._plan = [self._checker(i, ffi) for i in range(len(self.param_types))]
-        self._fn = library.function(c_symbol(self._info.op))
-        if self._grid_region is not None:
-            c_grid = library.function(grid_symbol(self._info.op))
-            scalars = [i for i, t in enumerate(self.param_types) if not t.endswith("[]")]
-            self._grid_fn = lambda args: c_grid(*[args[i] for i in scalars])
-        if self._unit.boundscheck:
-            self._fn = self._bounds_checked(self._fn, ffi)
+        index = [k["name"] for k in library.manifest["kernels"]].index(self.name)
+        module = library.module
+        module.set_fallback(index, self._refused, self._bounds_error)
+        self._grid_c = getattr(module, f"grid_{index}")
+        self._raw = getattr(module, f"raw_{index}")
+        self.__class__ = _launching_class(getattr(module, f"launch_{index}"))
 
-    def _bounds_checked(self, raw: Callable[..., None], ffi: Any) -> Callable[..., None]:
-        """The C function of a bounds-checked kernel, called as an unchecked one: it passes
-        the arrays' lengths and an error record, and raises IndexError from the record."""
-        arrays = [i for i, t in enumerate(self.param_types) if t.endswith("[]")]
-        count = max(len(self.param_types), 1)
+    # --- running ----------------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        # Only the first call comes here: compiling swaps in the C launcher as `__call__`.
+        if len(args) != len(self.param_types):
+            raise self._arity(args)
+        self._ensure_compiled()
+        return type(self).__call__(*args, **kwargs)
 
-        def call(*c_args: Any) -> None:
-            lengths = np.zeros(count, np.int64)
-            for i in arrays:
-                lengths[i] = len(c_args[i])
-            record = np.zeros(6, np.int64)
-            raw(*c_args, ffi.from_buffer("int64_t[]", lengths),
-                ffi.from_buffer("int64_t[]", record, True))
-            if record[0]:
-                raise self._bounds_error([int(x) for x in record])
-
-        return call
-
-    def _bounds_error(self, record: list[int]) -> IndexError:
-        _, index, gid, length, pos, line = record
-        array = self.param_names[pos] if 0 <= pos < len(self.param_names) else f"#{pos}"
-        where = f"at id {gid}" if gid >= 0 else "after the grid loop"
-        return IndexError(
-            f"kernel '{self.name}': index {index} is out of bounds for array '{array}' of "
-            f"{length} elements, {where}, {self.filename}:{line}; the launch was stopped "
-            f"(arrays may be partly written)")
+    def _refused(self, *args: Any, **kwargs: Any) -> None:
+        """The C launcher refused the call: find what is wrong and raise it as a LaunchError.
+        A value the checks accept but the C does not take directly is converted and run."""
+        grid = kwargs.pop("grid", None)
+        if kwargs:
+            raise self._keywords(kwargs)
+        if len(args) != len(self._plan):
+            raise self._arity(args)
+        values = [check(value) for check, value in zip(self._plan, args)]
+        grid = self._resolve_grid(args, grid)
+        self._check_lengths(args, grid)
+        if self._raw(*values, grid=grid) is NotImplemented:
+            raise self._fail(f"the launcher refused arguments the checks accept "
+                             f"({', '.join(_type_name(v) for v in args)}, grid={grid}); please "
+                             f"report this")
 
     # --- checks -----------------------------------------------------------------------------------
     def _fail(self, message: str) -> LaunchError:
         return LaunchError(f"kernel '{self.name}': {message}")
 
-    def _checker(self, pos: int, ffi: Any) -> Callable[[Any], Any]:
-        """A function that checks argument `pos` and returns what the C function takes (or, with
-        no ffi, what the Python simulation takes)."""
+    def _checker(self, pos: int, simulate: bool) -> Callable[[Any], Any]:
+        """A function that checks argument `pos` and returns the value in the form the C
+        launcher takes directly (or, with `simulate`, what the Python simulation takes)."""
         name, lang_type = self.param_names[pos], self.param_types[pos]
         fail = self._fail
         if lang_type.endswith("[]"):
             elem = lang_type[:-2]
-            dtype, c_elem = _ELEMENTS[elem]
+            dtype, _ = _ELEMENTS[elem]
             written = pos in self._written
-            from_buffer = ffi.from_buffer if ffi is not None else None
-            c_array = f"{c_elem}[]"
             ndarray = np.ndarray
 
-            def explain(value: Any) -> Any:
-                """The slow path: find what is wrong with the value, or convert a subclass."""
+            def array(value: Any) -> Any:
                 if not isinstance(value, ndarray):
                     raise fail(f"parameter '{name}' ({lang_type}) needs a numpy array, got "
                                f"{_type_name(value)}")
@@ -299,22 +383,7 @@ class Kernel:
                 if written and not flags.writeable:
                     raise fail(f"parameter '{name}' ({lang_type}) is written by the kernel but "
                                f"the array is read-only")
-                if from_buffer is None:
-                    return value.reshape(-1)
-                return from_buffer(c_array, value, written)
-
-            if from_buffer is None:
-                return explain
-
-            def array(value: Any) -> Any:
-                # Fast path: a plain ndarray of the exact dtype; from_buffer itself refuses a
-                # non-contiguous buffer, and a read-only one when the kernel writes it.
-                if value.__class__ is ndarray and value.dtype is dtype:
-                    try:
-                        return from_buffer(c_array, value, written)
-                    except (ValueError, TypeError, BufferError):
-                        pass
-                return explain(value)
+                return value.reshape(-1) if simulate else value
 
             return array
 
@@ -331,7 +400,7 @@ class Kernel:
                 if not lo <= value <= hi:
                     raise fail(f"parameter '{name}' ({lang_type}) is out of range: {value} is "
                                f"not in [{lo}, {hi}]")
-                return value if ffi is not None else np_type(value)
+                return np_type(value) if simulate else value
 
             return integer
 
@@ -346,11 +415,15 @@ class Kernel:
                     ):
                         raise fail(f"parameter '{name}' ({lang_type}) needs a number, got "
                                    f"{_type_name(value)} {value!r}")
-                    value = float(value)
+                    try:
+                        value = float(value)
+                    except OverflowError:
+                        raise fail(f"parameter '{name}' ({lang_type}) is out of range: {value} "
+                                   f"does not fit a float") from None
                 if single and math.isfinite(value) and abs(value) > _F32_MAX:
                     raise fail(f"parameter '{name}' (f32) is out of range: {value!r} overflows "
                                f"float32")
-                return value if ffi is not None else np_type(value)
+                return np_type(value) if simulate else value
 
             return floating
 
@@ -360,22 +433,33 @@ class Kernel:
                 if not isinstance(value, bool | np.bool_):
                     raise fail(f"parameter '{name}' (bool) needs True or False, got "
                                f"{_type_name(value)} {value!r}")
-                return bool(value) if ffi is not None else np.bool_(value)
+                return np.bool_(value) if simulate else bool(value)
 
             return boolean
 
         raise LaunchError(f"kernel '{self.name}': parameter '{name}' has unknown type {lang_type}")
 
+    def _inferred_grid(self, args: Sequence[Any]) -> int | None:
+        """The grid the kernel's grid region gives for `args` (None: it has none). May raise
+        ZeroDivisionError (evaluated in Python before the kernel is compiled)."""
+        if self._spec.grid_symbol is None:
+            return None
+        if self._grid_c is not None:
+            return self._grid_c(*args)
+        from hologram.analysis.grid import evaluate_grid
+
+        return evaluate_grid(self._info.op.grid_region, args)
+
     def _resolve_grid(self, args: Sequence[Any], grid: Any) -> int:
         if grid is None:
-            if self._grid_fn is None:
+            if self._spec.grid_symbol is None:
                 raise self._fail(f"no grid= given, and the grid cannot be inferred: "
                                  f"{self.no_grid}; pass grid=N")
             try:
-                grid = self._grid_fn(args)
+                grid = self._inferred_grid(args)
             except ZeroDivisionError as err:
                 raise self._fail(f"cannot infer the grid: {err}") from None
-            if not 0 <= grid <= _GRID_MAX:
+            if grid is None or not 0 <= grid <= _GRID_MAX:
                 raise self._fail(f"the inferred grid {grid} is out of range [0, 2**32]: ids are "
                                  "u32 (docs/language.md)")
             return grid
@@ -389,50 +473,21 @@ class Kernel:
 
     def _guard_bound(self, args: Sequence[Any], grid: int) -> int:
         """How many ids touch memory: under the guard `idx < E`, ids at or beyond E do not."""
-        if self._grid_fn is None or not self._length_checked:
+        if self._spec.grid_symbol is None or not self._length_checked:
             return grid
         try:
-            return min(grid, max(self._grid_fn(args), 0))
+            inferred = self._inferred_grid(args)
         except ZeroDivisionError:
             return grid
-
-    def _length_error(self, args: Sequence[Any], name: str, pos: int, bound: int) -> LaunchError:
-        return self._fail(
-            f"array '{name}' has {args[pos].size} elements but the kernel reads or writes "
-            f"'{name}[idx]' for idx up to {bound - 1}")
+        return grid if inferred is None else min(grid, max(inferred, 0))
 
     def _check_lengths(self, args: Sequence[Any], grid: int) -> None:
         bound = self._guard_bound(args, grid)
         for pos, name in self._length_checked:
             if args[pos].size < bound:
-                raise self._length_error(args, name, pos, bound)
-
-    # --- running ----------------------------------------------------------------------------------
-    def __call__(self, *args: Any, grid: int | None = None, **kwargs: Any) -> None:
-        if kwargs:
-            raise self._keywords(kwargs)
-        plan = self._plan
-        if plan is None:
-            if len(args) != len(self.param_types):
-                raise self._arity(args)
-            self._ensure_compiled()
-            plan = self._plan
-            assert plan is not None
-        if len(args) != len(plan):
-            raise self._arity(args)
-        c_args = [check(value) for check, value in zip(plan, args)]
-        if grid is None:
-            fast = self._fast_grid
-            grid = c_args[fast] if fast is not None else self._resolve_grid(args, None)
-            bound = grid
-        else:
-            if type(grid) is not int or not 0 <= grid <= _GRID_MAX:
-                grid = self._resolve_grid(args, grid)
-            bound = self._guard_bound(args, grid) if self._length_checked else grid
-        for pos, name in self._length_checked:
-            if args[pos].size < bound:
-                raise self._length_error(args, name, pos, bound)
-        self._fn(*c_args, grid)
+                raise self._fail(
+                    f"array '{name}' has {args[pos].size} elements but the kernel reads or "
+                    f"writes '{name}[idx]' for idx up to {bound - 1}")
 
     def _keywords(self, kwargs: dict[str, Any]) -> LaunchError:
         name = next(iter(kwargs))
@@ -440,6 +495,17 @@ class Kernel:
                 else f"'{name}' is not a parameter")
         return self._fail(f"{what}; kernels take their arguments by position "
                           f"({', '.join(self._signature())}) and grid= only")
+
+    def _bounds_error(self, record: Sequence[int]) -> IndexError:
+        """The IndexError of a bounds-checked launch that stopped (the C launcher passes the
+        kernel's error record: flag, index, id, length, parameter position, Python line)."""
+        _, index, gid, length, pos, line = record
+        array = self.param_names[pos] if 0 <= pos < len(self.param_names) else f"#{pos}"
+        where = f"at id {gid}" if gid >= 0 else "after the grid loop"
+        return IndexError(
+            f"kernel '{self.name}': index {index} is out of bounds for array '{array}' of "
+            f"{length} elements, {where}, {self.filename}:{line}; the launch was stopped "
+            f"(arrays may be partly written)")
 
     def _arity(self, args: Sequence[Any]) -> LaunchError:
         return self._fail(
@@ -514,17 +580,28 @@ def _typed_max(*values: Any) -> Any:
 # ------------------------------------------------------------------------------------------------
 # Public constructors
 # ------------------------------------------------------------------------------------------------
-def _kernels_of(result: Any, name_hint: str, pipeline: str | Sequence[str] | None,
-                boundscheck: bool | None = None) -> dict[str, Kernel]:
-    unit = _Unit(result.module, name_hint, pipeline, _boundscheck(boundscheck))
-    return {name: Kernel(info, unit) for name, info in result.kernels.items()}
+def _lookup(parts: list) -> tuple[str | None, dict | None]:
+    """(index key, manifest of a usable entry or None). Settings that cannot build (no
+    compiler) give no key: the error then comes from the first call, where it belongs."""
+    from hologram.backends.c.builder import BuildError, index_key, index_lookup
+
+    try:
+        key = index_key(parts)
+    except BuildError:
+        return None, None
+    return key, index_lookup(key)
 
 
-def _boundscheck(flag: bool | None) -> bool:
-    """boundscheck= as given, else `HOLOGRAM_BOUNDSCHECK` (1, true, yes or on)."""
-    if flag is not None:
-        return bool(flag)
-    return os.environ.get("HOLOGRAM_BOUNDSCHECK", "").strip().lower() in ("1", "true", "yes", "on")
+def _make_unit(text: str | None, key_parts: list, name_hint: str,
+               pipeline: str | Sequence[str] | None, parse: Callable[[], Any],
+               boundscheck: bool) -> _Unit:
+    parts = [*key_parts, ["boundscheck", boundscheck]]
+    key, manifest = _lookup(parts) if text is not None else (None, None)
+    return _Unit(name_hint, pipeline, parse, key, manifest, boundscheck)
+
+
+def _kernels(unit: _Unit, filename: str) -> dict[str, Kernel]:
+    return {spec.name: Kernel(spec, unit, filename) for spec in unit.specs()}
 
 
 def kernel(fn: Callable[..., Any] | None = None, *,
@@ -532,18 +609,29 @@ def kernel(fn: Callable[..., Any] | None = None, *,
     """`@hologram.kernel` or `@hologram.kernel(pipeline="canonicalize,cse")`.
 
     The function is parsed now (a bad kernel raises CompileError at the decorator) and compiled
-    on its first call. `boundscheck=True` (default: `HOLOGRAM_BOUNDSCHECK=1`) checks every
-    array access at run time: an access out of bounds stops the launch with IndexError.
+    on its first call; when the cache's index already holds it (same file text, pipeline and
+    settings), nothing is parsed. `boundscheck=True` (default: `HOLOGRAM_BOUNDSCHECK=1`) checks
+    every array access at run time: an access out of bounds stops the launch with IndexError.
     """
 
     def wrap(f: Callable[..., Any]) -> Kernel:
         from hologram.frontend import parse_function
 
-        result = parse_function(f)
-        kernels = _kernels_of(result, f.__name__, pipeline, boundscheck)
-        if f.__name__ not in kernels:
-            raise LaunchError(f"{f.__name__} did not compile to a kernel")
-        return kernels[f.__name__]
+        name = f.__name__
+        filename = f.__code__.co_filename
+        try:
+            from importlib.util import decode_source
+
+            text: str | None = decode_source(Path(filename).read_bytes())
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+            text = None
+        parts = ["function", text, name, f.__code__.co_firstlineno, _pipeline_key(pipeline)]
+        unit = _make_unit(text, parts, name, pipeline, lambda: parse_function(f),
+                          _boundscheck(boundscheck))
+        kernels = _kernels(unit, filename)
+        if name not in kernels:
+            raise LaunchError(f"{name} did not compile to a kernel")
+        return kernels[name]
 
     if fn is None:
         return wrap
@@ -553,8 +641,25 @@ def kernel(fn: Callable[..., Any] | None = None, *,
 def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
                  boundscheck: bool | None = None) -> dict[str, Kernel]:
     """Every kernel of a Python kernel file, by name. The file is parsed, never executed; its
-    kernels compile together, on the first call of any of them. `boundscheck` as for `kernel`."""
-    from hologram.frontend import parse_file
+    kernels compile together, on the first call of any of them. When the cache's index holds
+    the file's text (with this pipeline and these settings), nothing is parsed. `boundscheck`
+    as for `kernel`."""
+    try:  # decoded as the frontend (and Python) read a source file
+        from importlib.util import decode_source
 
-    result = parse_file(path)
-    return _kernels_of(result, Path(path).stem, pipeline, boundscheck)
+        text = decode_source(Path(path).read_bytes())
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+        from hologram.frontend import parse_file  # raises the located CompileError
+
+        unit = _Unit(Path(path).stem, pipeline, lambda: parse_file(path),
+                     boundscheck=_boundscheck(boundscheck))
+        return _kernels(unit, str(path))
+
+    def parse() -> Any:
+        from hologram.frontend import parse_source
+
+        return parse_source(text, str(path))
+
+    unit = _make_unit(text, ["file", text, _pipeline_key(pipeline)], Path(path).stem, pipeline,
+                      parse, _boundscheck(boundscheck))
+    return _kernels(unit, str(path))

@@ -1,22 +1,25 @@
-"""Build C through cffi (API mode), cache the result on disk, load it once per process.
+"""Build C into extension modules, cache them on disk, load each once per process.
 
-    lib = build(module, "saxpy")              # emit C, compile or fetch from the cache, load
-    fn = lib.function("hg_saxpy_1234abcd")    # the cffi function
+    lib = build_kernels(c_source, specs, "saxpy", module)  # kernels + C launchers (launcher.py)
+    lib.module.launch_0(x, y, 2.0, n)
+    lib = build(module, "program")                         # cffi (API mode), for programs
+    fn = lib.function("hg_saxpy_1234abcd")                 # the cffi function
 
-* Compiler: `$CC`, else `cc`. Flags: `$HOLOGRAM_CFLAGS` (split like a shell) when set, else
-  `-O3 -march=native -fopenmp -fno-math-errno`; `SEMANTIC_CFLAGS` are always added because results depend on
-  them (`-ffp-contract=off`: no fused multiply-add, so f32 results match the Python reference
-  bit for bit).
-* cffi writes the extension module's C (`FFI.set_source` + `emit_c_code`); we run the compiler
-  ourselves rather than through setuptools, so the flags are exactly ours, the compiler's
-  messages are captured for `BuildError`, and a compile costs no setuptools import.
-* Cache: `$HOLOGRAM_CACHE_DIR` (default `~/.cache/hologram`), one directory per key; the key is
-  the sha256 of the C source, the cffi declarations, the compiler (resolved path, and its
-  `--version`), the flags, and the versions of hologram, cffi and Python. An entry is built in a
-  private temporary directory and renamed into place atomically, so several processes compiling
-  the same kernel all succeed (the first rename wins, the others use it). `manifest.json` holds
-  the sha256 of the shared object; an entry that does not match is moved aside and rebuilt, never
-  loaded.
+* Compiler: `$CC` (split like a shell, so `CC="ccache gcc"` works), else `cc`. Flags:
+  `$HOLOGRAM_CFLAGS` (split like a shell) when set, else `-O3 -march=native -fopenmp
+  -fno-math-errno`; `SEMANTIC_CFLAGS` are always added because results depend on them
+  (`-ffp-contract=off`: no fused multiply-add, so f32 results match the Python reference).
+* We run the compiler ourselves (no setuptools): the flags are exactly ours and its messages
+  are captured for `BuildError`.
+* Cache: `$HOLOGRAM_CACHE_DIR` (default `~/.cache/hologram`), private to the user (mode 0700;
+  see docs/backend.md for the trust model). An entry is one directory per key, built in a
+  private temporary directory and renamed into place atomically, so processes building the
+  same kernel at once all succeed. `manifest.json` holds the sha256 of the shared object and,
+  for kernels, everything the launch needs; an entry that does not match is moved aside and
+  rebuilt, never loaded.
+* The index (`index/`) maps what determines a result before any compiling (a kernel file's
+  text, the pipeline, the settings: `settings_fingerprint()`) to an entry, so a warm start
+  reads two small files and loads the `.so`: no xDSL, no parsing, no C emission.
 """
 
 from __future__ import annotations
@@ -27,19 +30,20 @@ import importlib.util
 import json
 import os
 import re
-import shlex
-import shutil
-import subprocess
+import stat
 import sys
-import sysconfig
-import tempfile
 import threading
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xdsl.dialects.builtin import FileLineColLoc, ModuleOp
+if TYPE_CHECKING:
+    from xdsl.dialects.builtin import ModuleOp
+
+    from hologram.backends.c.launcher import KernelSpec
 
 # -fno-math-errno changes no result (nothing reads errno) and lets gcc vectorize sqrtf.
 DEFAULT_CFLAGS: tuple[str, ...] = ("-O3", "-march=native", "-fopenmp", "-fno-math-errno")
@@ -47,10 +51,14 @@ SEMANTIC_CFLAGS: tuple[str, ...] = ("-ffp-contract=off",)
 LINK_FLAGS: tuple[str, ...] = ("-shared", "-fPIC")
 LIBS: tuple[str, ...] = ("-lm",)
 MANIFEST = "manifest.json"
+EXT_SUFFIX: str = importlib.machinery.EXTENSION_SUFFIXES[0]
+# The module name placeholder in a kernel library's C before its key is known.
+_MODULE_PLACEHOLDER = "HG_MODULE_NAME"
 
 
 class BuildError(Exception):
-    """The C compiler is missing or rejected the generated code.
+    """The C compiler is missing or rejected the generated code, or the build settings are
+    unusable.
 
     `kernel` names the kernel, `location` is `file.py:line` when the compiler's message maps back
     to the Python source (through the `#line` directives), `output` is the compiler's full output.
@@ -64,21 +72,26 @@ class BuildError(Exception):
         super().__init__(message)
 
 
+class CacheWarning(UserWarning):
+    """The kernel cache cannot be used as configured; a private temporary one is used."""
+
+
 @dataclass
 class Library:
-    """A loaded cffi extension module built from one translation unit."""
+    """A loaded extension module built from one translation unit."""
 
     name: str
     path: Path
     module: ModuleType
     c_source: str
     from_cache: bool
+    manifest: dict = field(default_factory=dict)
     ffi: Any = field(init=False)
     lib: Any = field(init=False)
 
     def __post_init__(self) -> None:
-        self.ffi = self.module.ffi
-        self.lib = self.module.lib
+        self.ffi = getattr(self.module, "ffi", None)
+        self.lib = getattr(self.module, "lib", self.module)
 
     def function(self, symbol: str) -> Any:
         """The cffi function of a kernel or program (`c_symbol(op)`)."""
@@ -91,21 +104,160 @@ class Library:
 # ------------------------------------------------------------------------------------------------
 # Settings
 # ------------------------------------------------------------------------------------------------
+def _split(variable: str, value: str) -> list[str]:
+    import shlex
+
+    try:
+        return shlex.split(value)
+    except ValueError as err:
+        raise BuildError(f"${variable} cannot be split like a shell command line ({err}): "
+                         f"{value!r}; fix its quotes") from None
+
+
+def compiler_command() -> list[str]:
+    """`$CC` split like a shell (a compiler and leading arguments), else `["cc"]`."""
+    words = _split("CC", os.environ.get("CC") or "")
+    return words or ["cc"]
+
+
 def compiler() -> str:
-    return os.environ.get("CC") or "cc"
+    """The compiler executable (the first word of `$CC`)."""
+    return compiler_command()[0]
 
 
 def cflags() -> list[str]:
     custom = os.environ.get("HOLOGRAM_CFLAGS")
-    flags = shlex.split(custom) if custom is not None else list(DEFAULT_CFLAGS)
+    flags = _split("HOLOGRAM_CFLAGS", custom) if custom is not None else list(DEFAULT_CFLAGS)
     return flags + [f for f in SEMANTIC_CFLAGS if f not in flags]
 
 
-def cache_dir() -> Path:
+def _no_compiler(cc: str, what: str) -> BuildError:
+    return BuildError(f"cannot build {what}: no C compiler '{cc}' (set $CC to a C compiler "
+                      f"such as gcc or clang)")
+
+
+# ------------------------------------------------------------------------------------------------
+# The cache directory and its trust model (docs/backend.md)
+# ------------------------------------------------------------------------------------------------
+def configured_cache_dir() -> Path:
     custom = os.environ.get("HOLOGRAM_CACHE_DIR")
     if custom:
         return Path(custom)
     return Path.home() / ".cache" / "hologram"
+
+
+def _unsafe(path: Path, st: os.stat_result) -> str | None:
+    """Why a cache path must not be trusted (another owner, writable by others), or None."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and st.st_uid != getuid():
+        return f"{path} is owned by uid {st.st_uid}, not by the current user"
+    if st.st_mode & 0o022:
+        return f"{path} is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+_roots: dict[str, Path] = {}
+_root_lock = threading.Lock()
+_private_roots: list[Path] = []
+
+
+def _private_root(reason: str) -> Path:
+    import atexit
+    import tempfile
+
+    if not _private_roots:
+        atexit.register(_remove_private_roots)
+    path = Path(tempfile.mkdtemp(prefix="hologram-cache-"))  # mode 0700
+    (path / "tmp").mkdir(mode=0o700)
+    _private_roots.append(path)
+    warnings.warn(f"hologram: {reason}; kernels are built in the private temporary directory "
+                  f"{path} for this process instead (set $HOLOGRAM_CACHE_DIR to a directory of "
+                  f"your own)", CacheWarning, stacklevel=4)
+    return path
+
+
+def _remove_private_roots() -> None:
+    import shutil
+
+    for path in _private_roots:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _prepare_root(root: Path) -> str | None:
+    """Create the cache (0700) or check the existing one; the problem, or None when usable."""
+    try:
+        _mkdir_private(root)
+        st = os.stat(root)
+        if not stat.S_ISDIR(st.st_mode):
+            return f"the cache path {root} is not a directory"
+        problem = _unsafe(root, st)
+        if problem is not None:
+            return f"the kernel cache is not private: {problem}"
+        if stat.S_IMODE(st.st_mode) != 0o700:
+            os.chmod(root, 0o700)
+        tmp = root / "tmp"
+        tmp.mkdir(mode=0o700, exist_ok=True)
+        if not tmp.is_dir() or tmp.is_symlink():
+            return f"{tmp} is not a directory"
+        problem = _unsafe(tmp, os.lstat(tmp))
+        if problem is not None:
+            return f"the kernel cache is not private: {problem}"
+        probe = tmp / f".probe-{os.getpid()}-{threading.get_ident()}"
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        os.unlink(probe)
+    except OSError as err:
+        return f"the kernel cache {root} cannot be used ({err.strerror or err})"
+    return None
+
+
+def cache_dir() -> Path:
+    """The usable cache root: `configured_cache_dir()` once checked (created 0700, owned by the
+    user, not writable by others, a writable `tmp/`), else a private temporary directory for
+    this process with a `CacheWarning`. Decided once per process and configured path."""
+    configured = configured_cache_dir()
+    key = str(configured)
+    root = _roots.get(key)
+    if root is not None:
+        return root
+    with _root_lock:
+        root = _roots.get(key)
+        if root is None:
+            problem = _prepare_root(configured)
+            root = configured if problem is None else _private_root(problem)
+            _roots[key] = root
+        return root
+
+
+def _distrust(path: Path, problem: str) -> None:
+    """An untrusted cache entry: stop using the configured cache for the rest of the process."""
+    configured = str(configured_cache_dir())
+    with _root_lock:
+        if _roots.get(configured) not in _private_roots:
+            _roots[configured] = _private_root(f"the kernel cache holds an entry that is not "
+                                               f"private ({problem})")
+
+
+def _mkdir_private(path: Path) -> None:
+    """mkdir -p with mode 0700 for every directory it creates (`parents=True` would give the
+    parents the default mode)."""
+    if path.is_dir():
+        return
+    _mkdir_private(path.parent)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+
+
+def _which(cc: str) -> str | None:
+    """`shutil.which` without importing shutil (the warm start avoids it)."""
+    if os.sep in cc:
+        return cc if os.path.isfile(cc) and os.access(cc, os.X_OK) else None
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or ".", cc)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
 
 _identity_lock = threading.Lock()
@@ -118,7 +270,7 @@ def compiler_identity(cc: str) -> str | None:
     `--version` runs once per compiler binary: its output is remembered per process and on disk,
     keyed by the binary's path, size and mtime, so a warm start runs no compiler at all.
     """
-    path = shutil.which(cc)
+    path = _which(cc)
     if path is None:
         return None
     real = os.path.realpath(path)
@@ -131,9 +283,11 @@ def compiler_identity(cc: str) -> str | None:
         try:
             version = note.read_text()
         except OSError:
+            import subprocess
+
             try:
                 run = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=60)
-            except OSError:
+            except (OSError, subprocess.SubprocessError):
                 return None
             version = run.stdout
             _atomic_write(note, version)
@@ -143,14 +297,68 @@ def compiler_identity(cc: str) -> str | None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    import tempfile
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _mkdir_private(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "w") as f:
             f.write(text)
         os.replace(tmp, path)
     except OSError:
-        pass  # the note is an optimization only
+        pass  # notes and index entries are optimizations only
+
+
+def _package_stamp() -> str:
+    """Hologram's version and the size and mtime of each of its modules: an edited checkout
+    (editable install) invalidates the index, not only a new version."""
+    from hologram import __version__
+
+    package = Path(__file__).resolve().parents[2]
+    parts = [__version__]
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{os.path.relpath(os.path.join(folder, name), package)}:"
+                             f"{st.st_size}:{st.st_mtime_ns}")
+    xdsl = importlib.util.find_spec("xdsl")  # located, not imported
+    if xdsl is not None and xdsl.origin:
+        st = os.stat(xdsl.origin)
+        parts.append(f"xdsl:{xdsl.origin}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+_fingerprints: dict[tuple[str, str | None], str] = {}
+
+
+def settings_fingerprint(name_hint: str | None = None) -> str:
+    """Everything besides the source that determines a build: the compiler (path, size,
+    mtime, `--version`), the flags, the versions of Hologram (and its modules' stamps), xDSL,
+    numpy, cffi and Python. Raises BuildError when the compiler or the flags are unusable."""
+    memo = (os.environ.get("CC") or "", os.environ.get("HOLOGRAM_CFLAGS"))
+    known = _fingerprints.get(memo)
+    if known is not None:
+        return known
+    import numpy
+
+    command, flags = compiler_command(), cflags()
+    identity = compiler_identity(command[0])
+    if identity is None:
+        err = _no_compiler(command[0], f"kernel '{name_hint}'" if name_hint else "kernels")
+        err.kernel = name_hint
+        raise err
+    text = json.dumps([identity, command[1:], flags, _package_stamp(), numpy.__version__,
+                       _cffi_version(), sys.version, EXT_SUFFIX])
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    _fingerprints[memo] = fingerprint
+    return fingerprint
+
+
+def _cffi_version() -> str:
+    spec = importlib.util.find_spec("_cffi_backend")
+    return spec.origin or "" if spec is not None else ""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -161,7 +369,8 @@ _load_lock = threading.Lock()
 
 
 def build(module: ModuleOp, name_hint: str) -> Library:
-    """Emit the module's C, then compile it (or fetch it from the cache) and load it."""
+    """Emit the module's C, then compile it through cffi (or fetch it from the cache) and load
+    it. Used for programs (`hologram.jit`); kernels go through `build_kernels`."""
     from hologram.backends.c.emitter import emit_c, function_signatures
 
     return build_source(emit_c(module), function_signatures(module), name_hint, module)
@@ -172,78 +381,139 @@ def build_source(c_source: str, cdefs: list[str], name_hint: str,
     """Compile C text exporting the functions declared in `cdefs` (cffi syntax)."""
     import cffi
 
-    from hologram import __version__
+    command, flags = compiler_command(), cflags()
+    fingerprint = settings_fingerprint(name_hint)
+    key = _sha256(["cffi", c_source, cdefs, fingerprint, cffi.__version__])
 
-    cc, flags = compiler(), cflags()
-    identity = compiler_identity(cc)
-    if identity is None:
-        raise BuildError(
-            f"cannot build kernel '{name_hint}': no C compiler '{cc}' (set $CC to a C compiler "
-            f"such as gcc or clang)", kernel=name_hint)
-    key_text = json.dumps([c_source, cdefs, identity, flags, __version__, cffi.__version__,
-                           sys.version, sysconfig.get_config_var("EXT_SUFFIX")])
-    key = hashlib.sha256(key_text.encode()).hexdigest()
-    with _load_lock:
-        if key in _loaded:
-            return _loaded[key]
-        library = _fetch_or_build(key, c_source, cdefs, name_hint, cc, flags, module)
-        _loaded[key] = library
-        return library
+    def write_c(work: Path, name: str, text: str) -> Path:
+        from cffi.recompiler import make_c_source
+
+        ffi = cffi.FFI()
+        ffi.cdef("\n".join(cdefs))
+        ffi.set_source(name, text)
+        c_path = work / f"{name}.c"
+        # What `ffi.emit_c_code` does, without its "generating ..." print.
+        make_c_source(ffi, name, text, str(c_path), verbose=False)
+        return c_path
+
+    return _cached(key, c_source, write_c, name_hint, command, flags, module, [], {})
+
+
+def build_kernels(c_source: str, specs: list[KernelSpec], name_hint: str,
+                  module: ModuleOp | None = None, index_key: str | None = None) -> Library:
+    """Compile the kernels' C with a C launcher per kernel (`launcher.py`) into an extension
+    module, or fetch it from the cache, and load it. `index_key` (from `index_key()`) is then
+    recorded in the index, so the next process finds the entry without emitting C."""
+    import numpy
+
+    from hologram.backends.c.launcher import launcher_source
+
+    command, flags = compiler_command(), cflags()
+    fingerprint = settings_fingerprint(name_hint)
+    text = c_source + "\n" + launcher_source(specs, _MODULE_PLACEHOLDER)
+    key = _sha256(["kernels", text, fingerprint])
+    includes = [f"-I{numpy.get_include()}"]
+
+    def write_c(work: Path, name: str, text: str) -> Path:
+        c_path = work / f"{name}.c"
+        c_path.write_text(text.replace(_MODULE_PLACEHOLDER, name))
+        return c_path
+
+    extra = {"kernels": [s.to_json() for s in specs]}
+    library = _cached(key, text, write_c, name_hint, command, flags, module, includes, extra)
+    if index_key is not None:
+        index_store(index_key, key)
+    return library
+
+
+def _sha256(parts: list) -> str:
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 def _module_name(key: str) -> str:
     return f"_hg_{key[:24]}"
 
 
-def _fetch_or_build(key: str, c_source: str, cdefs: list[str], name_hint: str, cc: str,
-                    flags: list[str], module: ModuleOp | None) -> Library:
-    root = cache_dir()
-    entry = root / key[:2] / key
-    library = _load_entry(entry, key, c_source)
+def _entry_path(key: str) -> Path:
+    return cache_dir() / key[:2] / key
+
+
+def _cached(key: str, c_source: str, write_c: Callable[[Path, str, str], Path], name_hint: str,
+            command: list[str], flags: list[str], module: ModuleOp | None, includes: list[str],
+            extra: dict) -> Library:
+    with _load_lock:
+        if key in _loaded:
+            return _loaded[key]
+        library = _fetch_or_build(key, c_source, write_c, name_hint, command, flags, module,
+                                  includes, extra)
+        _loaded[key] = library
+        return library
+
+
+def _fetch_or_build(key: str, c_source: str, write_c: Callable[[Path, str, str], Path],
+                    name_hint: str, command: list[str], flags: list[str], module: ModuleOp | None,
+                    includes: list[str], extra: dict) -> Library:
+    import shutil
+    import tempfile
+
+    entry = _entry_path(key)
+    manifest = _valid_manifest(entry, key)
+    library = _load(entry, manifest, c_source) if manifest is not None else None
     if library is not None:
         return library
-    tmp_root = root / "tmp"
-    tmp_root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=tmp_root, prefix=f"{_module_name(key)}-"))
+    entry = _entry_path(key)  # the cache may have been replaced by a private one
+    root = entry.parent.parent
     try:
-        _compile_entry(work, key, c_source, cdefs, name_hint, cc, flags, module)
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=root / "tmp", prefix=f"{_module_name(key)}-"))
+    except OSError as err:
+        raise BuildError(f"cannot build kernel '{name_hint}': no room to build in "
+                         f"{root / 'tmp'} ({err.strerror or err}); check $HOLOGRAM_CACHE_DIR",
+                         kernel=name_hint) from None
+    try:
+        _compile_entry(work, key, c_source, write_c, name_hint, command, flags, module,
+                       includes, extra)
+        _mkdir_private(entry.parent)
         try:
             os.rename(work, entry)
         except OSError:
             # Another process put the entry in place first (or a stale one is there); use it.
-            library = _load_entry(entry, key, c_source)
+            manifest = _valid_manifest(entry, key)
+            library = _load(entry, manifest, c_source) if manifest is not None else None
             if library is not None:
                 return library
-            _discard(entry, root)
+            _discard(entry)
             os.rename(work, entry)
+    except OSError as err:
+        raise BuildError(f"cannot build kernel '{name_hint}' in {root}: {err}; check "
+                         f"$HOLOGRAM_CACHE_DIR", kernel=name_hint) from None
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
-    library = _load_entry(entry, key, c_source, fresh=True)
+    manifest = _valid_manifest(entry, key)
+    problem: list[str] = []
+    library = _load(entry, manifest, c_source, fresh=True, problem=problem) if manifest else None
     if library is None:
-        raise BuildError(f"cannot load the freshly built kernel '{name_hint}' from {entry}",
-                         kernel=name_hint)
+        why = problem[0] if problem else "its manifest does not match"
+        raise BuildError(
+            f"cannot load the library just built for kernel '{name_hint}' ({why}); the "
+            f"compiler command was: {' '.join(command + flags)} ... (check $CC and "
+            f"$HOLOGRAM_CFLAGS: they must produce a shared library)", kernel=name_hint)
     return library
 
 
-def _compile_entry(work: Path, key: str, c_source: str, cdefs: list[str], name_hint: str,
-                   cc: str, flags: list[str], module: ModuleOp | None) -> None:
-    import cffi
-    from cffi.recompiler import make_c_source
+def _compile_entry(work: Path, key: str, c_source: str,
+                   write_c: Callable[[Path, str, str], Path], name_hint: str, command: list[str],
+                   flags: list[str], module: ModuleOp | None, includes: list[str],
+                   extra: dict) -> None:
+    import sysconfig
 
     name = _module_name(key)
-    ffi = cffi.FFI()
-    ffi.cdef("\n".join(cdefs))
-    ffi.set_source(name, c_source)
-    c_path = work / f"{name}.c"
-    # What `ffi.emit_c_code` does, without its "generating ..." print.
-    make_c_source(ffi, name, c_source, str(c_path), verbose=False)
-    so_path = work / f"{name}{sysconfig.get_config_var('EXT_SUFFIX')}"
-    command = [cc, *flags, *LINK_FLAGS, f"-I{sysconfig.get_paths()['include']}",
-               str(c_path), "-o", str(so_path), *LIBS]
+    c_path = write_c(work, name, c_source)
+    so_path = work / f"{name}{EXT_SUFFIX}"
+    argv = [*command, *flags, *LINK_FLAGS, f"-I{sysconfig.get_paths()['include']}", *includes,
+            str(c_path), "-o", str(so_path), *LIBS]
     try:
-        _run_compiler(command, name_hint, module, work)
+        _run_compiler(argv, name_hint, module, work)
     except BuildError as err:
         if "internal compiler error" not in err.output:
             raise
@@ -254,11 +524,13 @@ def _compile_entry(work: Path, key: str, c_source: str, cdefs: list[str], name_h
         scalar = without_simd_declarations(c_source)
         if scalar == c_source:
             raise
-        ffi = cffi.FFI()
-        ffi.cdef("\n".join(cdefs))
-        ffi.set_source(name, scalar)
-        make_c_source(ffi, name, scalar, str(c_path), verbose=False)
-        _run_compiler(command, name_hint, module, work)
+        write_c(work, name, scalar)
+        _run_compiler(argv, name_hint, module, work)
+    if not so_path.is_file():
+        raise BuildError(
+            f"cannot build kernel '{name_hint}': the C compiler '{command[0]}' succeeded but "
+            f"wrote no shared library {so_path.name} (is $CC a C compiler such as gcc or clang?)",
+            kernel=name_hint)
     manifest = {
         "key": key,
         "module": name,
@@ -266,22 +538,36 @@ def _compile_entry(work: Path, key: str, c_source: str, cdefs: list[str], name_h
         "sha256": _sha256_file(so_path),
         "size": so_path.stat().st_size,
         "source_sha256": hashlib.sha256(c_source.encode()).hexdigest(),
-        "compiler": cc,
+        "compiler": command,
         "flags": flags,
         "kernel": name_hint,
+        **extra,
     }
     (work / MANIFEST).write_text(json.dumps(manifest, indent=1))
 
 
 def _run_compiler(command: list[str], name_hint: str, module: ModuleOp | None, cwd: Path) -> None:
+    import subprocess
+
     try:
         run = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=600)
-    except FileNotFoundError:
-        raise BuildError(
-            f"cannot build kernel '{name_hint}': no C compiler '{command[0]}' (set $CC to a C "
-            f"compiler such as gcc or clang)", kernel=name_hint) from None
+    except (FileNotFoundError, PermissionError):
+        raise _no_compiler(command[0], f"kernel '{name_hint}'") from None
+    except OSError as err:
+        raise BuildError(f"cannot build kernel '{name_hint}': running the C compiler "
+                         f"'{command[0]}' failed ({err}); set $CC to a C compiler such as gcc or "
+                         f"clang", kernel=name_hint) from None
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"cannot build kernel '{name_hint}': the C compiler ran for more than "
+                         f"10 minutes", kernel=name_hint) from None
     if run.returncode != 0:
-        raise _compile_error(run.stderr + run.stdout, name_hint, module)
+        output = run.stderr + run.stdout
+        if not output.strip():
+            raise BuildError(
+                f"cannot build kernel '{name_hint}': the C compiler '{command[0]}' failed with "
+                f"exit status {run.returncode} and printed nothing (is $CC a C compiler such as "
+                f"gcc or clang?)", kernel=name_hint)
+        raise _compile_error(output, name_hint, module)
 
 
 _DIAGNOSTIC = re.compile(
@@ -312,6 +598,8 @@ def _kernel_at(module: ModuleOp | None, file: str, line: int) -> str | None:
     """The kernel whose definition is the last one at or above `file:line`."""
     if module is None:
         return None
+    from xdsl.dialects.builtin import FileLineColLoc
+
     from hologram.dialects.hologram import KernelOp
 
     best: tuple[int, str] | None = None
@@ -330,13 +618,13 @@ def _source_line(file: str, line: int) -> str | None:
             for number, text in enumerate(f, 1):
                 if number == line:
                     return text
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
     return None
 
 
 # ------------------------------------------------------------------------------------------------
-# The cache
+# Entries: checked before loading, discarded when wrong
 # ------------------------------------------------------------------------------------------------
 def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
@@ -346,51 +634,136 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _load_entry(entry: Path, key: str, c_source: str, fresh: bool = False) -> Library | None:
-    """Load a cache entry after checking it against its manifest; None when absent or corrupt."""
+def _valid_manifest(entry: Path, key: str) -> dict | None:
+    """The entry's manifest when the entry is present, private, and its `.so` matches the
+    manifest's size and sha256; None otherwise (a damaged entry is discarded)."""
     try:
-        manifest = json.loads((entry / MANIFEST).read_text())
+        st = os.lstat(entry)
+    except OSError:
+        return None
+    try:
+        problem = _unsafe(entry, st) if stat.S_ISDIR(st.st_mode) else f"{entry} is not a directory"
+        manifest_path = entry / MANIFEST
+        problem = problem or _unsafe(manifest_path, os.lstat(manifest_path))
+        manifest = json.loads(manifest_path.read_text())
         so_path = entry / manifest["shared_object"]
+        so_st = os.lstat(so_path)
+        problem = problem or _unsafe(so_path, so_st)
+        if problem is not None:
+            _distrust(entry, problem)
+            return None
         valid = (
             manifest["key"] == key
-            and so_path.stat().st_size == manifest["size"]
+            and manifest["module"] == _module_name(key)
+            and manifest["shared_object"] == f"{_module_name(key)}{EXT_SUFFIX}"
+            and stat.S_ISREG(so_st.st_mode)
+            and so_st.st_size == manifest["size"]
             and _sha256_file(so_path) == manifest["sha256"]
         )
-    except FileNotFoundError:
-        if not entry.exists():
-            return None
-        valid = False
     except (OSError, ValueError, KeyError, TypeError):
         valid = False
     if not valid:
-        _discard(entry, cache_dir())
+        _discard(entry)
         return None
+    return manifest
+
+
+def _load(entry: Path, manifest: dict, c_source: str, fresh: bool = False,
+          problem: list[str] | None = None) -> Library | None:
+    """Import a checked entry's module; None (and the entry discarded) when it cannot be."""
     name = manifest["module"]
-    loader = importlib.machinery.ExtensionFileLoader(name, str(so_path))
-    spec = importlib.util.spec_from_file_location(name, so_path, loader=loader)
-    assert spec is not None
-    ext = importlib.util.module_from_spec(spec)
+    so_path = entry / manifest["shared_object"]
     try:
+        loader = importlib.machinery.ExtensionFileLoader(name, str(so_path))
+        spec = importlib.util.spec_from_file_location(name, so_path, loader=loader)
+        if spec is None:
+            raise ImportError(f"no module spec for {so_path}")
+        ext = importlib.util.module_from_spec(spec)
         loader.exec_module(ext)
-    except ImportError:
-        # Unloadable despite a matching checksum (e.g. written by an incompatible build).
-        _discard(entry, cache_dir())
+    except (ImportError, OSError) as err:
+        # Unloadable despite a matching checksum (built with flags that do not make a shared
+        # library, a manifest naming another module, an incompatible interpreter).
+        if problem is not None:
+            problem.append(str(err))
+        _discard(entry)
         return None
-    return Library(name=name, path=so_path, module=ext, c_source=c_source, from_cache=not fresh)
+    return Library(name=name, path=so_path, module=ext, c_source=c_source, from_cache=not fresh,
+                   manifest=manifest)
 
 
-def _discard(entry: Path, root: Path) -> None:
+def _discard(entry: Path) -> None:
     """Move a bad entry out of the way (atomically), then delete it."""
-    if not entry.exists():
+    import shutil
+    import tempfile
+
+    if not os.path.lexists(entry):
         return
-    graveyard = root / "tmp"
-    graveyard.mkdir(parents=True, exist_ok=True)
-    target = Path(tempfile.mkdtemp(dir=graveyard, prefix="corrupt-"))
+    try:
+        target = Path(tempfile.mkdtemp(dir=entry.parent.parent / "tmp", prefix="corrupt-"))
+    except OSError:
+        return
     try:
         os.rename(entry, target / "entry")
     except OSError:
         pass  # someone else moved it already
     shutil.rmtree(target, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# The index: a warm start without the compiler
+# ------------------------------------------------------------------------------------------------
+def index_key(parts: list) -> str:
+    """The index key of a compilation unit: `parts` (its source text, kernel names, pipeline)
+    and `settings_fingerprint()`. Never a path: a moved project keeps its entries."""
+    return _sha256(["index-v1", parts, settings_fingerprint()])
+
+
+def _index_path(key: str) -> Path:
+    return cache_dir() / "index" / key[:2] / f"{key}.json"
+
+
+def index_store(key: str, entry_key: str) -> None:
+    _atomic_write(_index_path(key), json.dumps({"entry": entry_key}))
+
+
+def index_lookup(key: str) -> dict | None:
+    """The checked manifest of the entry the index holds for `key`, or None (absent, stale,
+    damaged or untrusted: the caller then builds, which rewrites the index)."""
+    path = _index_path(key)
+    try:
+        st = os.lstat(path)
+        problem = _unsafe(path, st)
+        if problem is not None:
+            _distrust(path, problem)
+            return None
+        entry_key = json.loads(path.read_text())["entry"]
+        if not isinstance(entry_key, str) or not re.fullmatch(r"[0-9a-f]{64}", entry_key):
+            raise ValueError("bad entry key")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        return None
+    manifest = _valid_manifest(_entry_path(entry_key), entry_key)
+    if manifest is None or "kernels" not in manifest:
+        return None
+    return manifest
+
+
+def load_indexed(manifest: dict) -> Library | None:
+    """Load the entry of a manifest from `index_lookup` (once per process); None when it
+    cannot be loaded (it is then discarded)."""
+    key = manifest["key"]
+    with _load_lock:
+        if key in _loaded:
+            return _loaded[key]
+        library = _load(_entry_path(key), manifest, "")
+        if library is not None:
+            _loaded[key] = library
+        return library
 
 
 # ------------------------------------------------------------------------------------------------
@@ -403,20 +776,24 @@ def build_shared_library(module: ModuleOp, out_path: str | os.PathLike[str],
     Its exported functions are the `c_symbol` names with the kernel C ABI (arrays as `T*`,
     scalars, then `int64_t grid`).
     """
+    import shutil
+    import tempfile
+
     from hologram.backends.c.emitter import emit_c
 
     out = Path(out_path)
-    cc = compiler()
-    if compiler_identity(cc) is None:
-        raise BuildError(
-            f"cannot build '{name_hint}': no C compiler '{cc}' (set $CC to a C compiler such as "
-            f"gcc or clang)", kernel=name_hint)
+    command = compiler_command()
+    if compiler_identity(command[0]) is None:
+        raise _no_compiler(command[0], f"'{name_hint}'")
     with tempfile.TemporaryDirectory(prefix="hologram-so-") as work:
         c_path = Path(work) / f"{out.stem or 'module'}.c"
         c_path.write_text(emit_c(module))
         tmp_out = Path(work) / "out.so"
-        _run_compiler([cc, *cflags(), *LINK_FLAGS, str(c_path), "-o", str(tmp_out), *LIBS],
+        _run_compiler([*command, *cflags(), *LINK_FLAGS, str(c_path), "-o", str(tmp_out), *LIBS],
                       name_hint, module, Path(work))
+        if not tmp_out.is_file():
+            raise BuildError(f"cannot build '{name_hint}': the C compiler '{command[0]}' wrote "
+                             f"no shared library (is $CC a C compiler such as gcc or clang?)")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(tmp_out, out)
     return out

@@ -137,8 +137,16 @@ def _kernel(em: CEmitter, op: hg.KernelOp) -> None:
             def body() -> None:
                 em.emit_region(op.body)
 
-            em.line(f"#pragma omp parallel for schedule(static) if({em.grid_name} >= {SIMT_SERIAL_BELOW})")
-            _grid_loop(em, "hg_gid", "0", em.grid_name, "1", body)
+            # A small grid runs a plain copy of the loop: an `if` clause would still enter the
+            # OpenMP runtime (GOMP_parallel with one thread) on every launch.
+            em.line(f"if ({em.grid_name} < {SIMT_SERIAL_BELOW}) {{")
+            with em.indented():
+                _grid_loop(em, "hg_gid", "0", em.grid_name, "1", body)
+            em.line("} else {")
+            with em.indented():
+                em.line("#pragma omp parallel for schedule(static)")
+                _grid_loop(em, "hg_gid", "0", em.grid_name, "1", body)
+            em.line("}")
         else:
             em.global_id_name = None
             em.emit_region(op.body)

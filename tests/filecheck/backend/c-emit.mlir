@@ -9,12 +9,13 @@
 // CHECK:      static inline int32_t hg_floordivsi32(int32_t a, int32_t b)
 
 builtin.module {
-  // A SIMT kernel is wrapped in a parallel loop over the grid; its name is mangled.
+  // A SIMT kernel is wrapped in a loop over the grid, parallel from 1024 ids on (a smaller grid
+  // never enters the OpenMP runtime); its name is mangled.
   // CHECK:      #line 3 "k.py"
   // CHECK-NEXT: void hg_exp_{{[0-9a-f]+}}(float* a_{{[0-9]+}}, float* out_{{[0-9]+}}, uint32_t p_n_[[N:[0-9]+]], int64_t hg_grid) {
   // CHECK-NEXT:   int32_t n_[[N]] = (int32_t)p_n_[[N]];
-  // CHECK-NEXT:   #pragma omp parallel for schedule(static) if(hg_grid >= 1024)
-  // CHECK-NEXT:   for (int64_t hg_gid = 0; hg_gid < hg_grid; hg_gid += 1) {
+  // CHECK-NEXT:   if (hg_grid < 1024) {
+  // CHECK-NEXT:     for (int64_t hg_gid = 0; hg_gid < hg_grid; hg_gid += 1) {
   // CHECK-NEXT: #line 5 "k.py"
   // CHECK-NEXT:     int32_t {{.*}} = (int32_t)(uint32_t)hg_gid;
   // The next C line maps to k.py:6 by itself; a directive comes only where the count drifts.
@@ -26,6 +27,10 @@ builtin.module {
   // CHECK-NEXT:       float [[E:.*]] = expf([[X]]);
   // CHECK-NEXT: #line 7 "k.py"
   // CHECK-NEXT:       out_{{[0-9]+}}[hg_gid] = [[E]];
+  // CHECK:        } else {
+  // CHECK-NEXT:     #pragma omp parallel for schedule(static)
+  // CHECK-NEXT:     for (int64_t hg_gid = 0; hg_gid < hg_grid; hg_gid += 1) {
+  // CHECK:            out_{{[0-9]+}}[hg_gid] = [[E2:.*]];
   // NOLINE-NOT: #line
   hologram.kernel @exp(%a: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], source = "k.py"} {
     %gid = hologram.global_id : index loc("k.py":5:5)
