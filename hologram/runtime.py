@@ -459,6 +459,11 @@ class Kernel:
                 grid = self._inferred_grid(args)
             except ZeroDivisionError as err:
                 raise self._fail(f"cannot infer the grid: {err}") from None
+            if grid == -1:  # the grid region's mark for a bound whose arithmetic wrapped
+                raise self._fail(f"the guard's bound ({self.grid}) wraps around in the kernel's "
+                                 "integer arithmetic for these arguments, where Python's ints "
+                                 "would not (e.g. `n - 1` with n: u32 and n = 0); pass grid=, or "
+                                 "compute the bound in a wider or signed type")
             if grid is None or not 0 <= grid <= _GRID_MAX:
                 raise self._fail(f"the inferred grid {grid} is out of range [0, 2**32]: ids are "
                                  "u32 (docs/language.md)")
@@ -479,7 +484,8 @@ class Kernel:
             inferred = self._inferred_grid(args)
         except ZeroDivisionError:
             return grid
-        return grid if inferred is None else min(grid, max(inferred, 0))
+        # (-1: the bound wrapped for these arguments; the guard then bounds nothing known)
+        return grid if inferred is None or inferred < 0 else min(grid, inferred)
 
     def _check_lengths(self, args: Sequence[Any], grid: int) -> None:
         bound = self._guard_bound(args, grid)

@@ -202,6 +202,10 @@ CASES: dict[str, Case] = {
     "row_and_col_guard": Case("guards", lambda: [f32(ROWS * COLS), zeros(ROWS * COLS), ROWS, COLS,
                                                  COLS + 5],
                               lambda a: {1: a[0] * 2}, lambda a: ROWS * (COLS + 5)),
+    "interior": Case("guards", lambda: [f32(N), zeros(N), N],
+                     lambda a: {1: np.concatenate([[0], (a[0][:-2] + a[0][1:-1] + a[0][2:])
+                                                   / np.float32(3), [0]]).astype(np.float32)},
+                     lambda a: N - 1),
 }
 # Cases that run a kernel of another name (the same kernel on other arguments).
 KERNEL_OF = {"horner_degree_zero": "horner", "guard_inclusive_negative": "guard_inclusive",
@@ -264,3 +268,23 @@ def test_simulate_agrees(name):
 
 def test_the_corpus_is_large_enough():
     assert len(CASES) - len(KERNEL_OF) >= 40
+
+
+def test_a_wrapped_bound_is_not_a_grid():
+    """`i < n - 1` with n: u32 and n = 0: the u32 bound is 2**32 - 1, Python's is -1. The
+    inferred launch refuses (it would run 2**32 ids past every array) and says why; with grid=
+    it runs, and the length check does not trust the wrapped bound."""
+    k = kernel("interior")
+    a, out = f32(4), zeros(4)
+    with pytest.raises(hologram.LaunchError, match=r"bound \(n - 1\) wraps around"):
+        k(a, out, 0)
+    k(a, out, 0, grid=0)
+    assert (out == 0).all()
+    k(a, out, 3)                      # no wrap: ids 0 and 1, only id 1 passes `i > 0`
+    assert out[1] == np.float32((a[0] + a[1] + a[2]) / np.float32(3))
+
+
+def test_a_product_past_u32_is_not_a_grid():
+    k = kernel("local_total")
+    with pytest.raises(hologram.LaunchError, match="wraps around"):
+        k(f32(4), zeros(4), 2**16, 2**16)

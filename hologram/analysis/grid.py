@@ -17,6 +17,12 @@ SSA locals (`total = rows * cols`) with integer arithmetic; a bound read from a 
 (a slot), an array or a float is not a function of the parameters: no grid, and the reason says so.
 Code before the guard may read memory and set locals but must not write arrays or atomics.
 
+The bound is the kernel's own integer arithmetic (u32 wraps); where that can differ from Python's
+unbounded ints (`+ - *` narrower than 64 bits), the region also computes the bound exactly in
+i64 and yields -1 when the two disagree (`n - 1` with n = 0 is 2**32 - 1 in u32, -1 in Python):
+the launch then refuses to infer the grid rather than run 2**32 ids, and the length checks do
+not trust the bound.
+
 `evaluate_grid` runs a grid region on Python ints with the C semantics of each op (wrapping,
 truncating division), for `Kernel.simulate`; the C backend compiles the same region into the
 kernel's library for the launch.
@@ -155,6 +161,32 @@ def _is_false(value: SSAValue | None) -> bool:
     return isinstance(attr, IntegerAttr) and attr.value.data == 0
 
 
+# The ops whose meaning on Python's ints is an i64 op on the operands' exact values.
+_EXACT_OPS = {
+    "arith.addi": arith.AddiOp, "arith.subi": arith.SubiOp, "arith.muli": arith.MuliOp,
+    "arith.divui": arith.FloorDivSIOp, "arith.floordivsi": arith.FloorDivSIOp,
+    "arith.minui": arith.MinSIOp, "arith.minsi": arith.MinSIOp,
+    "arith.maxui": arith.MaxSIOp, "arith.maxsi": arith.MaxSIOp,
+}
+
+
+def _may_wrap(v: SSAValue) -> bool:
+    """Whether `v` is computed with `+ - *` on integers narrower than 64 bits, which wrap where
+    Python's ints do not."""
+    todo, seen = [v], set()
+    while todo:
+        x = todo.pop()
+        if x in seen or not isinstance(x, OpResult):
+            continue
+        seen.add(x)
+        op = x.op
+        if op.name in ("arith.addi", "arith.subi", "arith.muli") and \
+                isinstance(x.type, IntegerType) and x.type.width.data < 64:
+            return True
+        todo.extend(op.operands)
+    return False
+
+
 class _Cloner:
     """Clones the def-use chain of bounds into a new grid region."""
 
@@ -163,6 +195,7 @@ class _Cloner:
         self.loc = guard.location  # the ops made here stand for the guard's line
         self.block = Block(arg_types=[a.type for a in kernel.body.block.args])
         self.mapping: dict[SSAValue, SSAValue] = {}
+        self.exact_mapping: dict[SSAValue, SSAValue | None] = {}
 
     def value(self, v: SSAValue) -> SSAValue:
         if v in self.mapping:
@@ -208,11 +241,44 @@ class _Cloner:
             raise NoGrid(f"the guard compares the id with a {x.type}")
         return x
 
+    def exact(self, v: SSAValue) -> SSAValue | None:
+        """`v` computed with Python's unbounded ints (as an i64), or None when its chain holds
+        an op whose Python meaning differs from its C one in ways not followed here (a cast that
+        truncates, a select...)."""
+        if v in self.exact_mapping:
+            return self.exact_mapping[v]
+        result: SSAValue | None = None
+        if isinstance(v, BlockArgument):
+            if v.block is self.kernel.body.block:
+                lang = self.kernel.types[v.index]
+                x = self.value(v)
+                if isinstance(x.type, IndexType):
+                    result = self.add(arith.IndexCastOp(x, i64))
+                elif isinstance(x.type, IntegerType) and x.type.width.data < 64:
+                    cast = arith.ExtSIOp if lang in ("i32", "i64") else arith.ExtUIOp
+                    result = self.add(cast(x, i64))
+                elif isinstance(x.type, IntegerType):
+                    result = x
+        else:
+            op = v.owner
+            if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
+                result = self.add(arith.ConstantOp(IntegerAttr(op.value.value.data, i64)))
+            elif isinstance(op, arith.ExtUIOp | arith.ExtSIOp | arith.IndexCastOp):
+                result = self.exact(op.operands[0])  # the value, not its bits, is what counts
+            elif op.name in _EXACT_OPS:
+                a, b = self.exact(op.operands[0]), self.exact(op.operands[1])
+                if a is not None and b is not None:
+                    result = self.add(_EXACT_OPS[op.name](a, b))
+        self.exact_mapping[v] = result
+        return result
+
     def bound(self, e: SSAValue, plus_one: int, signed: bool,
               divisor: tuple[SSAValue, bool] | None) -> SSAValue:
         """The bound as an i64 count of ids: widened by its signedness, +1, times the divisor
-        of a decoded row, at least 0."""
+        of a decoded row, at least 0; -1 when, for the arguments at hand, the bound's integer
+        arithmetic wraps (`n - 1` with n: u32 and n = 0), where Python's ints would not."""
         x = self.wide(e, signed)
+        checks = [(x, self.exact(e))] if _may_wrap(e) else []
         if plus_one:
             x = self.add(arith.AddiOp(x, self.add(arith.ConstantOp(IntegerAttr(1, i64)))))
         if signed:
@@ -220,7 +286,15 @@ class _Cloner:
         if divisor is not None:
             # ids with id // C < E are those below E * C (C > 0; C == 0 divides by zero anyway)
             c = self.wide(*divisor)
+            if _may_wrap(divisor[0]):
+                checks.append((c, self.exact(divisor[0])))
             x = self.add(arith.MuliOp(x, c))
+        for c_value, exact in checks:
+            if exact is None or exact is c_value:
+                continue
+            wrapped = self.add(arith.CmpiOp(c_value, exact, "ne"))
+            x = self.add(arith.SelectOp(wrapped, self.add(arith.ConstantOp(IntegerAttr(-1, i64))),
+                                        x))
         return x
 
 
@@ -242,11 +316,14 @@ def infer_grid(kernel: KernelOp) -> Region:
                     op.erase(safe_erase=False)
             cloner.mapping = {k: v for k, v in cloner.mapping.items()
                               if isinstance(v, BlockArgument) or v.owner in saved}
+            cloner.exact_mapping = {k: v for k, v in cloner.exact_mapping.items()
+                                    if v is None or isinstance(v, BlockArgument)
+                                    or v.owner in saved}
     if not counts:
         raise NoGrid(problems[0] if problems else "the guard does not bound the id")
     grid = counts[0]
     for c in counts[1:]:
-        grid = cloner.add(arith.MinSIOp(grid, c))
+        grid = cloner.add(arith.MinSIOp(grid, c))  # (a wrapped bound's -1 stays -1)
     cloner.add(GridYieldOp(grid))
     for arg, param in zip(cloner.block.args, kernel.body.block.args, strict=True):
         arg.name_hint = param.name_hint  # (already valid SSA names: the frontend made them)
@@ -324,6 +401,8 @@ def describe_grid(region: Region, names: Sequence[str]) -> str:
             if a.lstrip("-").isdigit() and b.lstrip("-").isdigit() and op.name in _FOLDABLE:
                 return str(_FOLDABLE[op.name](int(a), int(b)))
             return f"({a} {_INFIX[op.name]} {b})"
+        if isinstance(op, arith.SelectOp):  # the wrap-around check: the count is the other side
+            return show(op.rhs)
         if op.name in ("arith.maxsi", "arith.maxui", "arith.minsi", "arith.minui"):
             return f"{op.name[6:9]}({show(op.operands[0])}, {show(op.operands[1])})"
         return f"<{op.name}>"
@@ -434,7 +513,7 @@ def evaluate_grid(region: Region, args: Sequence[int]) -> int:
             env[op.results[0]] = _unsigned(env[op.operands[0]], _width(op.results[0].type))
             continue
         if isinstance(op, arith.SelectOp):
-            env[op.result] = env[op.true_value] if env[op.cond] & 1 else env[op.false_value]
+            env[op.result] = env[op.lhs] if env[op.cond] & 1 else env[op.rhs]
             continue
         if isinstance(op, arith.CmpiOp):
             pred = arith.CMPI_COMPARISON_OPERATIONS[op.predicate.value.data]

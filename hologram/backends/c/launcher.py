@@ -278,7 +278,8 @@ def _launcher(spec: KernelSpec, index: int) -> str:
         out("    grid = bound = grid_arg;")
         if spec.length_checked:
             # Under the guard `idx < E`, ids at or beyond E touch no memory.
-            out("    if (inferred < bound) bound = inferred < 0 ? 0 : inferred;")
+            # (-1: the bound wrapped for these arguments, so it says nothing: keep the grid)
+            out("    if (inferred >= 0 && inferred < bound) bound = inferred;")
         out("  }")
     out(f"  if (grid > {GRID_MAX}) return 0;")
     for i in spec.length_checked:

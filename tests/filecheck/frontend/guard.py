@@ -42,7 +42,15 @@ def early_return(a: DeviceArray[f32], m: u32, n: u32):
 # CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %[[M:.*]]: i32, %[[N:.*]]: i32):
 # CHECK-NEXT:    %[[P:.*]] = arith.muli %[[M]], %[[N]] : i32
 # CHECK-NEXT:    %[[G:.*]] = arith.extui %[[P]] : i32 to i64
-# CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
+# The u32 product may wrap where Python's would not: the exact product in i64, and -1 (no grid
+# for these arguments) when they differ.
+# CHECK-NEXT:    %[[XM:.*]] = arith.extui %[[M]] : i32 to i64
+# CHECK-NEXT:    %[[XN:.*]] = arith.extui %[[N]] : i32 to i64
+# CHECK-NEXT:    %[[X:.*]] = arith.muli %[[XM]], %[[XN]] : i64
+# CHECK-NEXT:    %[[W:.*]] = arith.cmpi ne, %[[G]], %[[X]] : i64
+# CHECK-NEXT:    %[[NEG:.*]] = arith.constant -1 : i64
+# CHECK-NEXT:    %[[S:.*]] = arith.select %[[W]], %[[NEG]], %[[G]] : i64
+# CHECK-NEXT:    hologram.grid_yield %[[S]] : i64
 
 
 def reversed_compare(a: DeviceArray[f32], start: u32, end: u32):
@@ -55,7 +63,12 @@ def reversed_compare(a: DeviceArray[f32], start: u32, end: u32):
 # CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %[[S:.*]]: i32, %[[E:.*]]: i32):
 # CHECK-NEXT:    %[[D:.*]] = arith.subi %[[E]], %[[S]] : i32
 # CHECK-NEXT:    %[[G:.*]] = arith.extui %[[D]] : i32 to i64
-# CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
+# CHECK-NEXT:    %[[XE:.*]] = arith.extui %[[E]] : i32 to i64
+# CHECK-NEXT:    %[[XS:.*]] = arith.extui %[[S]] : i32 to i64
+# CHECK-NEXT:    %[[X:.*]] = arith.subi %[[XE]], %[[XS]] : i64
+# CHECK-NEXT:    %[[W:.*]] = arith.cmpi ne, %[[G]], %[[X]] : i64
+# CHECK:         %[[SEL:.*]] = arith.select %[[W]], %{{.*}}, %[[G]] : i64
+# CHECK-NEXT:    hologram.grid_yield %[[SEL]] : i64
 
 
 def no_guard(a: DeviceArray[f32], n: u32):
@@ -84,7 +97,8 @@ def local_bound(a: DeviceArray[f32], rows: u32, cols: u32):
 # CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %[[R:.*]]: i32, %[[C:.*]]: i32):
 # CHECK-NEXT:    %[[T:.*]] = arith.muli %[[R]], %[[C]] : i32
 # CHECK-NEXT:    %[[G:.*]] = arith.extui %[[T]] : i32 to i64
-# CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
+# CHECK:         %[[SEL:.*]] = arith.select %{{.*}}, %{{.*}}, %[[G]] : i64
+# CHECK-NEXT:    hologram.grid_yield %[[SEL]] : i64
 
 
 def flagged(a: DeviceArray[f32], flag: DeviceArray[u32], n: u32):
@@ -112,9 +126,10 @@ def signed_count(a: DeviceArray[f32], start: i32, end: i32):
 # CHECK:       } grid {
 # CHECK:         %[[D:.*]] = arith.subi %{{.*}}, %{{.*}} : i32
 # CHECK-NEXT:    %[[E:.*]] = arith.extsi %[[D]] : i32 to i64
-# CHECK-NEXT:    %[[Z:.*]] = arith.constant 0 : i64
+# CHECK:         %[[Z:.*]] = arith.constant 0 : i64
 # CHECK-NEXT:    %[[G:.*]] = arith.maxsi %[[E]], %[[Z]] : i64
-# CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
+# CHECK:         %[[SEL:.*]] = arith.select %{{.*}}, %{{.*}}, %[[G]] : i64
+# CHECK-NEXT:    hologram.grid_yield %[[SEL]] : i64
 
 
 def only_thread_zero(a: DeviceArray[f32], n: u32):

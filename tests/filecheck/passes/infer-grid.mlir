@@ -27,7 +27,14 @@ builtin.module {
   // CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %[[R:.*]]: i32, %[[C:.*]]: i32):
   // CHECK-NEXT:    %[[T:.*]] = arith.muli %[[R]], %[[C]] : i32
   // CHECK-NEXT:    %[[W:.*]] = arith.extui %[[T]] : i32 to i64
-  // CHECK-NEXT:    hologram.grid_yield %[[W]] : i64
+  // The u32 product may wrap: the exact product, and -1 (no grid for these arguments) if it differs.
+  // CHECK-NEXT:    %[[XR:.*]] = arith.extui %[[R]] : i32 to i64
+  // CHECK-NEXT:    %[[XC:.*]] = arith.extui %[[C]] : i32 to i64
+  // CHECK-NEXT:    %[[X:.*]] = arith.muli %[[XR]], %[[XC]] : i64
+  // CHECK-NEXT:    %[[NE:.*]] = arith.cmpi ne, %[[W]], %[[X]] : i64
+  // CHECK-NEXT:    %[[NEG:.*]] = arith.constant -1 : i64
+  // CHECK-NEXT:    %[[S:.*]] = arith.select %[[NE]], %[[NEG]], %[[W]] : i64
+  // CHECK-NEXT:    hologram.grid_yield %[[S]] : i64
   hologram.kernel @reversed_product(%a: memref<?xf32>, %rows: i32, %cols: i32) attributes {param_names = ["a", "rows", "cols"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
