@@ -206,6 +206,17 @@ CASES: dict[str, Case] = {
                      lambda a: {1: np.concatenate([[0], (a[0][:-2] + a[0][1:-1] + a[0][2:])
                                                    / np.float32(3), [0]]).astype(np.float32)},
                      lambda a: N - 1),
+    "not_guard": Case("guards", lambda: [f32(N), zeros(N), N], lambda a: {1: a[0] - 1},
+                      lambda a: N),
+    "two_early_returns": Case("guards", lambda: [f32(N), zeros(N), N, 100],
+                              lambda a: {1: np.concatenate([a[0][:100] * 4,
+                                                            np.zeros(N - 100, np.float32)])},
+                              lambda a: 100),
+    "shifted_guard": Case("guards", lambda: [f32(N), zeros(N), N],
+                          lambda a: {1: np.concatenate([np.diff(a[0]), [0]]).astype(np.float32)},
+                          lambda a: N - 1),
+    "chained_guard": Case("guards", lambda: [f32(N), zeros(N), N], lambda a: {1: a[0] * a[0]},
+                          lambda a: N),
 }
 # Cases that run a kernel of another name (the same kernel on other arguments).
 KERNEL_OF = {"horner_degree_zero": "horner", "guard_inclusive_negative": "guard_inclusive",

@@ -9,6 +9,8 @@ and constants, and cloned into the kernel's `grid` region, which yields it as an
     idx < E,  E > idx   (ult/slt/ugt/sgt)   E            (0 when E < 0)
     idx <= E, E >= idx                      E + 1
     idx == E, E == idx                      E + 1        (`if idx == 0:` runs one id)
+    idx + K < E                             E - K        (0 when negative)
+    idx // C < E  (a decoded row)           E * C
     c1 and c2 (andi, or a short-circuit)    min of the bounds found in c1 and c2
 
 The id is `hologram.global_id` seen through casts that keep its value (ids are below 2**32, the
@@ -31,6 +33,7 @@ kernel's library for the launch.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from xdsl.dialects import arith, memref, scf
 from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, MemRefType, i64
@@ -112,7 +115,50 @@ def _find_guard(kernel: KernelOp) -> scf.IfOp:
     return guard
 
 
-Bound = tuple[SSAValue, int, bool, tuple[SSAValue, bool] | None]
+@dataclass
+class Bound:
+    """`id < value` (`<=` with plus_one), compared signed or not; with `divisor` C it is
+    `id // C < value` (ids below value * C), with `offset` K `id + K < value` (ids below
+    value - K)."""
+
+    value: SSAValue
+    plus_one: int
+    signed: bool
+    divisor: tuple[SSAValue, bool] | None = None  # (C, signed division?)
+    offset: SSAValue | None = None
+
+
+def _id_plus(value: SSAValue) -> SSAValue | None:
+    """`K` when `value` is `id + K` (`if idx + 1 < n:`), else None."""
+    while isinstance(value, OpResult) and isinstance(value.op, _ID_CASTS):
+        value = value.op.operands[0]
+    op = value.owner
+    if not isinstance(op, arith.AddiOp):
+        return None
+    if _is_id(op.lhs):
+        return op.rhs
+    if _is_id(op.rhs):
+        return op.lhs
+    return None
+
+
+def _nested_bounds(guard: scf.IfOp) -> list[Bound]:
+    """The bounds of `guard` and of the guards nested right inside it: in `if idx >= n: return`
+    then `if idx >= m: return`, ids past either bound are idle (the grid is their minimum)."""
+    bounds = _bounds_of(guard.cond)
+    while True:
+        ops = [op for op in guard.true_region.block.ops if not op.has_trait(IsTerminator)]
+        inner = [op for op in ops if isinstance(op, scf.IfOp) and not op.results]
+        if len(inner) != 1 or any(_writes_memory(op) for op in ops if op is not inner[0]):
+            return bounds
+        guard = inner[0]
+        if guard.false_region.blocks and any(_writes_memory(op)
+                                             for op in guard.false_region.ops):
+            return bounds
+        found = _bounds_of(guard.cond)
+        if not found:
+            return bounds
+        bounds += found
 
 
 def _compares_id_with_float(cond: SSAValue) -> bool:
@@ -137,21 +183,42 @@ def _bounds_of(cond: SSAValue) -> list[Bound]:
         # `c1 and c2` short-circuits as `scf.if c1 { yield c2 } else { yield false }`
         other = owner.false_region.block.last_op if owner.false_region.blocks else None
         if other is not None and _is_false(other.operands[0] if other.operands else None):
-            return _bounds_of(owner.cond)
+            then = owner.true_region.block.last_op
+            inner = _bounds_of(then.operands[0]) if then is not None and then.operands else []
+            return _bounds_of(owner.cond) + inner  # (`0 <= idx < n` bounds in its second part)
         return []
+    negated = False
+    if isinstance(owner, arith.XOrIOp) and _is_true(owner.rhs):
+        owner, negated = owner.lhs.owner, True  # `not (idx >= n)` bounds like `idx < n`
     if not isinstance(owner, arith.CmpiOp):
         return []
     pred = arith.CMPI_COMPARISON_OPERATIONS[owner.predicate.value.data]
+    if negated:
+        pred = _INVERSE[pred]
     signed = pred.startswith("s")
     for side, other, table in ((owner.lhs, owner.rhs, _ID_LEFT), (owner.rhs, owner.lhs, _ID_RIGHT)):
         if pred not in table:
             continue
         if _is_id(side):
-            return [(other, table[pred], signed, None)]
+            return [Bound(other, table[pred], signed)]
         divisor = _id_quotient(side)
         if divisor is not None and pred != "eq":
-            return [(other, table[pred], signed, divisor)]
+            return [Bound(other, table[pred], signed, divisor=divisor)]
+        offset = _id_plus(side)
+        if offset is not None:
+            return [Bound(other, table[pred], signed, offset=offset)]
     return []
+
+
+_INVERSE = {"eq": "ne", "ne": "eq", "slt": "sge", "sge": "slt", "sle": "sgt", "sgt": "sle",
+            "ult": "uge", "uge": "ult", "ule": "ugt", "ugt": "ule"}
+
+
+def _is_true(value: SSAValue) -> bool:
+    if not isinstance(value.owner, arith.ConstantOp):
+        return False
+    attr = value.owner.value
+    return isinstance(attr, IntegerAttr) and attr.type == IntegerType(1) and attr.value.data != 0
 
 
 def _is_false(value: SSAValue | None) -> bool:
@@ -272,16 +339,22 @@ class _Cloner:
         self.exact_mapping[v] = result
         return result
 
-    def bound(self, e: SSAValue, plus_one: int, signed: bool,
-              divisor: tuple[SSAValue, bool] | None) -> SSAValue:
-        """The bound as an i64 count of ids: widened by its signedness, +1, times the divisor
-        of a decoded row, at least 0; -1 when, for the arguments at hand, the bound's integer
-        arithmetic wraps (`n - 1` with n: u32 and n = 0), where Python's ints would not."""
-        x = self.wide(e, signed)
+    def bound(self, b: Bound) -> SSAValue:
+        """The bound as an i64 count of ids: widened by its signedness, +1, minus an offset,
+        times the divisor of a decoded row, at least 0; -1 when, for the arguments at hand, the
+        bound's integer arithmetic wraps (`n - 1` with n: u32 and n = 0), where Python's ints
+        would not."""
+        e, divisor = b.value, b.divisor
+        x = self.wide(e, b.signed)
         checks = [(x, self.exact(e))] if _may_wrap(e) else []
-        if plus_one:
+        if b.plus_one:
             x = self.add(arith.AddiOp(x, self.add(arith.ConstantOp(IntegerAttr(1, i64)))))
-        if signed:
+        if b.offset is not None:
+            k = self.wide(b.offset, b.signed)
+            if _may_wrap(b.offset):
+                checks.append((k, self.exact(b.offset)))
+            x = self.add(arith.SubiOp(x, k))
+        if b.signed or b.offset is not None:
             x = self.add(arith.MaxSIOp(x, self.add(arith.ConstantOp(IntegerAttr(0, i64)))))
         if divisor is not None:
             # ids with id // C < E are those below E * C (C > 0; C == 0 divides by zero anyway)
@@ -304,10 +377,10 @@ def infer_grid(kernel: KernelOp) -> Region:
     cloner = _Cloner(kernel, guard)
     counts: list[SSAValue] = []
     problems: list[str] = []
-    for e, plus_one, signed, divisor in _bounds_of(guard.cond):
+    for bound in _nested_bounds(guard):
         saved = list(cloner.block.ops)
         try:
-            counts.append(cloner.bound(e, plus_one, signed, divisor))
+            counts.append(cloner.bound(bound))
         except NoGrid as err:
             problems.append(str(err))
             for op in list(cloner.block.ops):  # drop what the failed bound added

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import IntegerType
+from xdsl.dialects.builtin import IntegerAttr, IntegerType
 from xdsl.ir import Block, Region, SSAValue
 
 from hologram.dialects.hologram import BreakOp, ContinueOp, ExitOp, KernelOp, ReturnOp
@@ -411,7 +411,30 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
             op.detach()
             op.erase()
             return self.compare(new_pred, lhs, rhs, node, float_=is_float)
+        inner = self.negated(c)
+        if inner is not None and not c.uses and op is self.block.last_op:
+            # `not not x` is x: `if not idx < n: return` guards with `idx < n` itself
+            true = op.rhs if op.lhs is inner else op.lhs
+            op.detach()
+            op.erase()
+            if not true.uses and isinstance(true.owner, arith.ConstantOp):
+                true.owner.detach()
+                true.owner.erase()
+            return inner
         return self.not_(c, node)
+
+    @staticmethod
+    def negated(c: SSAValue) -> SSAValue | None:
+        """`x` when `c` is `not x` (`arith.xori x, true`), else None."""
+        op = c.owner
+        if not isinstance(op, arith.XOrIOp):
+            return None
+        for x, y in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
+            const = y.owner
+            if isinstance(const, arith.ConstantOp) and isinstance(const.value, IntegerAttr) \
+                    and const.value.type == IntegerType(1) and const.value.value.data != 0:
+                return x
+        return None
 
     def stmt_While(self, s: ast.While) -> None:
         if s.orelse:

@@ -120,3 +120,31 @@ def interior(a: DeviceArray[f32], out: DeviceArray[f32], n: u32):
     if i < n - 1:                     # n - 1 wraps in u32 at n = 0: the grid is refused then
         if i > 0:
             out[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0
+
+
+def not_guard(a: DeviceArray[f32], out: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if not idx < n:
+        return
+    out[idx] = a[idx] - 1.0
+
+
+def two_early_returns(a: DeviceArray[f32], out: DeviceArray[f32], n: u32, m: u32):
+    idx = get_global_id()
+    if idx >= n:
+        return
+    if idx >= m:                      # the grid is min(n, m)
+        return
+    out[idx] = a[idx] * 4.0
+
+
+def shifted_guard(a: DeviceArray[f32], out: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx + 1 < n:                   # ids below n - 1
+        out[idx] = a[idx + 1] - a[idx]
+
+
+def chained_guard(a: DeviceArray[f32], out: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if 0 <= idx < n:
+        out[idx] = a[idx] * a[idx]

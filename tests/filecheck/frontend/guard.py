@@ -160,3 +160,52 @@ def row_of_decode(a: DeviceArray[f32], rows: u32, cols: u32):
 # CHECK-NEXT:    %[[WC:.*]] = arith.extui %[[C]] : i32 to i64
 # CHECK-NEXT:    %[[G:.*]] = arith.muli %[[WR]], %[[WC]] : i64
 # CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
+
+def two_returns(a: DeviceArray[f32], n: u32, m: u32):
+    idx = get_global_id()
+    if idx >= n:
+        return
+    if idx >= m:
+        return
+    a[idx] = 1.0
+
+def shifted(a: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if idx + 1 < n:
+        a[idx] = 1.0
+
+def negated(a: DeviceArray[f32], n: u32):
+    idx = get_global_id()
+    if not idx < n:
+        return
+    a[idx] = 1.0
+
+# Nested early returns: ids past either bound are idle, the grid is the minimum.
+# CHECK-LABEL: hologram.kernel @two_returns(
+# CHECK:       } grid {
+# CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %[[N:.*]]: i32, %[[M:.*]]: i32):
+# CHECK-NEXT:    %[[WN:.*]] = arith.extui %[[N]] : i32 to i64
+# CHECK-NEXT:    %[[WM:.*]] = arith.extui %[[M]] : i32 to i64
+# CHECK-NEXT:    %[[G:.*]] = arith.minsi %[[WN]], %[[WM]] : i64
+# CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
+
+# `idx + 1 < n`: ids below n - 1 (at least 0), computed in i64.
+# CHECK-LABEL: hologram.kernel @shifted(
+# CHECK:       } grid {
+# CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %[[N:.*]]: i32):
+# CHECK-NEXT:    %[[WN:.*]] = arith.extui %[[N]] : i32 to i64
+# CHECK-NEXT:    %[[K:.*]] = arith.constant 1 : i32
+# CHECK-NEXT:    %[[WK:.*]] = arith.extui %[[K]] : i32 to i64
+# CHECK-NEXT:    %[[D:.*]] = arith.subi %[[WN]], %[[WK]] : i64
+# CHECK-NEXT:    %[[Z:.*]] = arith.constant 0 : i64
+# CHECK-NEXT:    %[[G:.*]] = arith.maxsi %[[D]], %[[Z]] : i64
+# CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
+
+# `if not idx < n: return` is `scf.if (idx < n)`: the double negation is gone.
+# CHECK-LABEL: hologram.kernel @negated(
+# CHECK:         %[[C:.*]] = arith.cmpi ult, %idx, %n : i32
+# CHECK-NEXT:    scf.if %[[C]] {
+# CHECK:       } grid {
+# CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %[[N:.*]]: i32):
+# CHECK-NEXT:    %[[G:.*]] = arith.extui %[[N]] : i32 to i64
+# CHECK-NEXT:    hologram.grid_yield %[[G]] : i64
