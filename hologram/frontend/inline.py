@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from xdsl.dialects import memref
 from xdsl.ir import SSAValue
 
-from hologram.frontend.base import (Val, always_exits, check_decorators, default_type,
-                                    strip_docstring)
+from hologram.frontend.base import Val, always_exits, check_decorators, strip_docstring
 from hologram.frontend.types import Array, Scalar, annotation_type
 
 

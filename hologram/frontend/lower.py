@@ -317,7 +317,7 @@ class FunctionLowerer(InlineMixin, CallMixin, ExprMixin, Builder):
             kinds |= {isinstance(x, bool) for x in [*entry.literals, v.lit] if x is not None}
             if len(kinds) == 2:
                 raise self.error(node, f"`{name}` mixes bool and number values: a local holds "
-                                 "one kind", f"compare to get a bool (`x != 0`) or cast the bool "
+                                 "one kind", "compare to get a bool (`x != 0`) or cast the bool "
                                  "to a number (`i32(b)`)") from None
             raise self.clash(node, err) from None
 

@@ -8,7 +8,7 @@ import copy
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr
 from xdsl.utils.exceptions import VerifyException
 
-from hologram.frontend.base import Literal, Source, check_decorators, strip_docstring
+from hologram.frontend.base import Literal, Source, check_decorators
 from hologram.frontend.errors import CompileError
 from hologram.analysis.grid import attach_grid
 from hologram.frontend.infer import MAX_ROUNDS, LocalTypes

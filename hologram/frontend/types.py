@@ -97,7 +97,7 @@ def join_ints(a: Scalar, b: Scalar) -> Scalar:
     if unsigned.width >= 64:
         raise TypeClash(
             f"cannot mix {unsigned} and {signed}: no integer type holds both",
-            f"cast one operand, e.g. i64(x) or u64(y)",
+            "cast one operand, e.g. i64(x) or u64(y)",
         )
     return I64 if unsigned.width >= signed.width else signed
 
