@@ -291,16 +291,16 @@ class Kernel:
         the arrays' lengths and an error record, and raises IndexError from the record."""
         arrays = [i for i, t in enumerate(self.param_types) if t.endswith("[]")]
         count = max(len(self.param_types), 1)
+        new = ffi.new
 
         def call(*c_args: Any) -> None:
-            lengths = np.zeros(count, np.int64)
+            lengths = new("int64_t[]", count)  # zeroed, per call: launches may run concurrently
             for i in arrays:
                 lengths[i] = len(c_args[i])
-            record = np.zeros(6, np.int64)
-            raw(*c_args, ffi.from_buffer("int64_t[]", lengths),
-                ffi.from_buffer("int64_t[]", record, True))
+            record = new("int64_t[6]")
+            raw(*c_args, lengths, record)
             if record[0]:
-                raise self._bounds_error([int(x) for x in record])
+                raise self._bounds_error(list(record))
 
         return call
 
