@@ -30,7 +30,6 @@ from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from hologram.dialects.hologram import KernelOp
 
 ATTR = "boundscheck"
-ERR_FIELDS = 6  # flag, index, id, length, parameter position, Python line
 
 HELPER = """\
 /* hologram: bounds-checked kernels record their first out-of-bounds access here. */
