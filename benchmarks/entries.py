@@ -543,6 +543,56 @@ def _fused_factory(name):
 
 
 # ---------------------------------------------------------------------------------------------
+# Bounds-checked launches (`boundscheck=True`): the same kernels with every access checked
+
+
+BOUNDSCHECK_SIZES = [1_000, 100_000, 16_000_000]
+BOUNDSCHECK_QUICK = [100_000]
+
+
+def _checked_case(op, size, kernel_name, args, numpy_fn, out, bytes_, rtol=1e-5, atol=1e-6):
+    def impl(load):
+        def build():
+            k = load(kernel_name)
+
+            def run():
+                if out.shape == (1,):
+                    out[0] = 0.0
+                k(*args)
+                return out
+            return run
+        return build
+
+    return Case("boundscheck", op, size, _label(size), impls={
+        "hologram": Impl(_lazy(impl(hg.kernel))),
+        "hologram boundscheck": Impl(_lazy(impl(hg.kernel_boundscheck))),
+        "numpy": Impl(numpy_fn),
+    }, bytes=bytes_, rtol=rtol, atol=atol,
+        notes=["hologram boundscheck: the same kernel with every array access checked "
+               "(IndexError on a bad index); its ratio against the unchecked column is the "
+               "cost of the checks"])
+
+
+def bc_vector_add(n):
+    a, b, out = _rand(n, seed=1), _rand(n, seed=2), np.empty(n, np.float32)
+    return _checked_case("vector_add", n, "vector_add", (a, b, out, n), lambda: a + b, out,
+                         3 * F32 * n)
+
+
+def bc_dot(n):
+    a, b, r = _rand(n, seed=3), _rand(n, seed=4), np.zeros(1, np.float32)
+    return _checked_case("dot (atomic_add_f32)", n, "dot_atomic", (a, b, r, n),
+                         lambda: np.array([np.dot(a, b)], np.float32), r, 2 * F32 * n,
+                         rtol=1e-3, atol=1e-3)
+
+
+def bc_gemv(n):
+    a, x, y = _rand((n, n), seed=40), _rand(n, seed=41), np.empty(n, np.float32)
+    return _checked_case("gemv kernel", n, "gemv_rows", (a.reshape(-1), x, y, n, n),
+                         lambda: a @ x, y, F32 * (n * n + 2 * n), rtol=1e-3, atol=1e-3)
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 ENTRIES: list[Entry] = [
@@ -566,6 +616,9 @@ ENTRIES: list[Entry] = [
     Entry("linalg", "gemv", GEMV_SIZES, GEMV_QUICK, la_gemv),
     Entry("linalg", "gemm", GEMM_SIZES, GEMM_QUICK, la_gemm),
     *[Entry("fused", name, FUSED_SIZES, FUSED_QUICK, _fused_factory(name)) for name in FUSED],
+    Entry("boundscheck", "vector_add", BOUNDSCHECK_SIZES, BOUNDSCHECK_QUICK, bc_vector_add),
+    Entry("boundscheck", "dot (atomic_add_f32)", BOUNDSCHECK_SIZES, BOUNDSCHECK_QUICK, bc_dot),
+    Entry("boundscheck", "gemv kernel", [256, 2_048], [2_048], bc_gemv),
 ]
 
 GROUP_TITLES = {
@@ -577,6 +630,7 @@ GROUP_TITLES = {
     "linalg": "Linear algebra",
     "fused": "Fused chains through @hologram.jit",
     "compile": "Compile latency (cold, warm, import)",
+    "boundscheck": "Bounds-checked launches (boundscheck=True)",
 }
 
 # The implementation whose rate (GB/s, GFLOP/s) the table shows, per group.

@@ -72,5 +72,15 @@ def kernel_with_pipeline(name: str, pipeline: str):
     return ks[name]
 
 
+def kernel_boundscheck(name: str):
+    """Kernel `name` of the benchmark file compiled bounds-checked (`boundscheck=True`)."""
+    from hologram.runtime import load_kernels
+
+    ks = load_kernels(str(KERNELS_FILE), boundscheck=True)
+    if name not in ks:
+        raise Skip(f"kernel {name!r} not found in {KERNELS_FILE.name}")
+    return ks[name]
+
+
 def cache_dir() -> str:
     return os.environ.get("HOLOGRAM_CACHE_DIR", str(Path.home() / ".cache" / "hologram"))

@@ -20,6 +20,8 @@ from xdsl.utils.exceptions import VerifyException
 
 def _describe(op: Operation, i: int, value) -> str:
     name = f"%{value.name_hint}" if value.name_hint else f"operand #{i}"
+    if not isinstance(value, OpResult | BlockArgument):
+        return f"'{op.name}' uses {name}, which is not defined where it is used"
     return f"'{op.name}' uses {name} where its definition does not dominate the use"
 
 
@@ -57,7 +59,8 @@ def verify_dominance(module: Operation | ModuleOp) -> None:
                 def_block = value.op.parent_block()
                 holder = chain.get(def_block) if def_block is not None else None
                 if holder is not None:
-                    if holder is not value.op and position.get(value.op, -1) < position.get(holder, -1):
+                    before = position.get(value.op, -1) < position.get(holder, -1)
+                    if holder is not value.op and before:
                         continue
                 elif def_block is not None and _dominated(def_block, chain, region_dominates):
                     continue

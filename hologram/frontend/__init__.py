@@ -87,15 +87,29 @@ def _compile_body(body: list[ast.stmt], src: Source, only: set[str] | None) -> F
     return FrontendResult(module, kernels)
 
 
+def _parse(source: str, filename: str, lines: list[str], first_line: int) -> ast.Module:
+    """`ast.parse`, with its errors located: a syntax error, and the parser running out of
+    stack on code nested too deeply for it (RecursionError or MemoryError from CPython)."""
+    try:
+        return ast.parse(source, filename=filename)
+    except SyntaxError as err:
+        raise _syntax_error(err, filename, lines, first_line) from None
+    except (RecursionError, MemoryError):
+        longest = max(range(len(lines)), key=lambda i: len(lines[i]), default=0)
+        text = lines[longest] if lines else None
+        raise CompileError("Python's parser ran out of stack on this file: an expression is "
+                           "nested too deeply (this is the longest line)",
+                           SourceLocation(filename, first_line + longest, 1, text),
+                           "split the expression into several statements with local "
+                           "variables") from None
+
+
 def parse_source(source: str, filename: str = "<string>", first_line: int = 1,
                  kernels: set[str] | None = None) -> FrontendResult:
     """Compile every kernel of a file's text (only the functions named in `kernels` when given,
     which are then compiled as kernels whatever they look like)."""
     lines = source.splitlines()
-    try:
-        tree = ast.parse(source, filename=filename)
-    except SyntaxError as err:
-        raise _syntax_error(err, filename, lines, first_line) from None
+    tree = _parse(source, filename, lines, first_line)
     if first_line != 1:
         ast.increment_lineno(tree, first_line - 1)
     return _compile_body(tree.body, Source(filename, lines, first_line), kernels)
@@ -104,10 +118,7 @@ def parse_source(source: str, filename: str = "<string>", first_line: int = 1,
 def kernel_names(source: str, filename: str = "<string>") -> list[str]:
     """The names of the file's kernels, in file order, without compiling them."""
     lines = source.splitlines()
-    try:
-        tree = ast.parse(source, filename=filename)
-    except SyntaxError as err:
-        raise _syntax_error(err, filename, lines, 1) from None
+    tree = _parse(source, filename, lines, 1)
     return [f.name for f in FileCompiler(tree.body, Source(filename, lines)).kernel_defs()]
 
 
@@ -172,8 +183,8 @@ def parse_function(fn) -> FrontendResult:
         text = Path(filename).read_text()
         tree = ast.parse(text, filename=filename)
         body = _find_def(tree.body, name, line)
-    except (OSError, SyntaxError, TypeError):
-        body = None
+    except (OSError, SyntaxError, TypeError, RecursionError, MemoryError, ValueError):
+        body = None  # parsed again below from the function's own source, errors located
     if body is not None:
         return _compile_body(body, Source(filename, text.splitlines(), 1), {name})
     try:

@@ -67,8 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except UnicodeDecodeError as err:
-        print(f"hologram-opt: error: the input is not UTF-8 text (byte 0x{err.object[err.start]:02x} "
-              f"at offset {err.start})", file=sys.stderr)
+        byte = err.object[err.start]
+        print(f"hologram-opt: error: the input is not UTF-8 text (byte 0x{byte:02x} at offset "
+              f"{err.start})", file=sys.stderr)
         return 1
     except RecursionError:
         print("hologram-opt: error: the IR is nested too deeply to process", file=sys.stderr)

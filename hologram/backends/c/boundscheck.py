@@ -30,7 +30,6 @@ from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from hologram.dialects.hologram import KernelOp
 
 ATTR = "boundscheck"
-ERR_FIELDS = 6  # flag, index, id, length, parameter position, Python line
 
 HELPER = """\
 /* hologram: bounds-checked kernels record their first out-of-bounds access here. */
@@ -66,6 +65,22 @@ def _param_position(ref: SSAValue) -> int | None:
     return ref.index
 
 
+def _gids_before(em, block: Block) -> dict[Operation, SSAValue | None]:
+    """For each op of `block`: the last value named `gid` defined before it in the block (or
+    the block's own `gid` argument). One pass per block, remembered for the translation unit."""
+    cache: dict[Block, dict[Operation, SSAValue | None]] = em.__dict__.setdefault("_gids", {})
+    if block not in cache:
+        current = next((a for a in block.args if a.name_hint == "gid"), None)
+        table: dict[Operation, SSAValue | None] = {}
+        for other in block.ops:
+            table[other] = current
+            for r in other.results:
+                if r.name_hint == "gid":
+                    current = r
+        cache[block] = table
+    return cache[block]
+
+
 def _gid(em, op: Operation) -> str:
     """The C name of the innermost value named `gid` defined before `op` in an enclosing
     block, or -1."""
@@ -74,38 +89,33 @@ def _gid(em, op: Operation) -> str:
         block = anchor.parent_block()
         if block is None:
             break
-        found: SSAValue | None = None
-        for other in block.ops:
-            if other is anchor:
-                break
-            for r in other.results:
-                if r.name_hint == "gid":
-                    found = r
-        if found is None:
-            found = next((a for a in block.args if a.name_hint == "gid"), None)
+        found = _gids_before(em, block).get(anchor)
         if found is not None:
             return f"(int64_t){em.name(found)}"
         anchor = block.parent_op()
     return "INT64_C(-1)"
 
 
-def _line(op: Operation, ref: SSAValue) -> int:
-    """The Python line of the access: its own location, else the nearest located op among
-    the users of its value (passes build some accesses without a location), its block's ops,
-    then the enclosing ops."""
-    candidates: list[Operation] = [op]
+def _candidates(op: Operation) -> Iterator[Operation]:
+    yield op
     frontier = [op]
     for _ in range(3):
         frontier = [use.operation for o in frontier for r in o.results for use in r.uses]
-        candidates += frontier
+        yield from frontier
     block = op.parent_block()
     if block is not None:
-        candidates += list(block.ops)
+        yield from block.ops
     parent = op.parent_op()
     while parent is not None:
-        candidates.append(parent)
+        yield parent
         parent = parent.parent_op()
-    for o in candidates:
+
+
+def _line(op: Operation) -> int:
+    """The Python line of the access: its own location, else the nearest located op among
+    the users of its value (passes build some accesses without a location), its block's ops,
+    then the enclosing ops. Lazy: the first located candidate ends the search."""
+    for o in _candidates(op):
         if isinstance(o.location, FileLineColLoc):
             return o.location.line.data
     return 0
@@ -122,7 +132,7 @@ def guard(em, op: Operation, ref: SSAValue, indices) -> tuple[str, str] | None:
     index = em.name(indices[0])
     length = f"hg_len[{pos}]"
     fail = (f"hg_bounds_fail(hg_err, (int64_t){index}, {_gid(em, op)}, {length}, {pos}, "
-            f"{_line(op, ref)})")
+            f"{_line(op)})")
     return f"(uint64_t){index} < (uint64_t){length}", fail
 
 
