@@ -28,7 +28,7 @@
 // CHECK-NOT:    hg_bounds_fail
 // CHECK:        }
 builtin.module {
-  hologram.kernel @scatter(%a: memref<?xf32>, %ix: memref<?xi32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "ix", "out", "n"], param_types = ["f32[]", "i32[]", "f32[]", "u32"], grid = "n", boundscheck} {
+  hologram.kernel @scatter(%a: memref<?xf32>, %ix: memref<?xi32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "ix", "out", "n"], param_types = ["f32[]", "i32[]", "f32[]", "u32"], boundscheck} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ok = arith.cmpi ult, %idx, %n : i32
