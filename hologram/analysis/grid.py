@@ -89,6 +89,9 @@ def _find_guard(kernel: KernelOp) -> scf.IfOp:
     guards = [i for i, op in enumerate(ops) if isinstance(op, scf.IfOp) and not op.results
               and _bounds_of(op.cond)]
     if not guards:
+        if any(isinstance(op, scf.IfOp) and _compares_id_with_float(op.cond) for op in ops):
+            raise NoGrid("the guard compares the id with a float, and the launch counts ids in "
+                         "integers: give the guard an integer bound")
         raise NoGrid("no `if` on the id (`if idx < n:`, `if idx >= n: return`, `if idx == 0:`) "
                      "guards the kernel's body")
     i = guards[-1]
@@ -104,6 +107,17 @@ def _find_guard(kernel: KernelOp) -> scf.IfOp:
 
 
 Bound = tuple[SSAValue, int, bool, tuple[SSAValue, bool] | None]
+
+
+def _compares_id_with_float(cond: SSAValue) -> bool:
+    op = cond.owner
+    if not isinstance(op, arith.CmpfOp):
+        return False
+    for side in (op.lhs, op.rhs):
+        conv = side.owner
+        if isinstance(conv, arith.UIToFPOp | arith.SIToFPOp) and _is_id(conv.input):
+            return True
+    return False
 
 
 def _bounds_of(cond: SSAValue) -> list[Bound]:
@@ -234,8 +248,8 @@ def infer_grid(kernel: KernelOp) -> Region:
     for c in counts[1:]:
         grid = cloner.add(arith.MinSIOp(grid, c))
     cloner.add(GridYieldOp(grid))
-    for arg, param in zip(cloner.block.args, kernel.names, strict=True):
-        arg.name_hint = param
+    for arg, param in zip(cloner.block.args, kernel.body.block.args, strict=True):
+        arg.name_hint = param.name_hint  # (already valid SSA names: the frontend made them)
     return Region(cloner.block)
 
 

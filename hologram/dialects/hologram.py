@@ -206,7 +206,7 @@ class KernelOp(IRDLOperation):
                 parser.raise_error(f"hologram.kernel @{name} needs `{key}` in its attributes")
         if "grid" in attrs:
             parser.raise_error(f"hologram.kernel @{name}: the grid is a region after the body "
-                               "(`grid {{ ^bb0(...): ... hologram.grid_yield %g : i64 }}`), not an "
+                               "(`grid { ^bb0(...): ... hologram.grid_yield %g : i64 }`), not an "
                                "attribute")
         grid: list[Region] = []
         if parser.parse_optional_keyword("grid") is not None:

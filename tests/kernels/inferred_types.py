@@ -256,7 +256,7 @@ def int_power(base: DeviceArray[u32], e: DeviceArray[u32], out: DeviceArray[u32]
 def alternating(a: DeviceArray[f32], out: DeviceArray[f32], n: u32):
     i = get_global_id()
     if i < n:
-        out[i] = a[i] * (-1) ** i
+        out[i] = a[i] * i32(-1) ** i        # i32 ** u32: computed in i64
 
 
 def signed_power(base: DeviceArray[i32], e: DeviceArray[u32], out: DeviceArray[i64], n: u32):

@@ -368,7 +368,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @float_guard(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @float_guard(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32
@@ -388,7 +388,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @signed_guard(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @signed_guard(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.muli %m, %n : i32
@@ -406,7 +406,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @has_grid_size(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @has_grid_size(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %grid = hologram.grid_size : index
     %idx = arith.index_cast %gid : index to i32
@@ -425,7 +425,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @two_ids(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @two_ids(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %gid2 = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
@@ -444,7 +444,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @unguarded(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @unguarded(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %j = arith.remui %idx, %n : i32
@@ -458,7 +458,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @store_outside(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @store_outside(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %c0 = arith.constant 0 : index
@@ -479,7 +479,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @sum_bound(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"], grid = "m * n"} {
+  hologram.kernel @sum_bound(%a: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["a", "m", "n"], param_types = ["f32[]", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %mn = arith.addi %m, %n : i32
@@ -497,7 +497,7 @@ builtin.module {
   // CHECK-NEXT:    %gid = hologram.global_id : index
   // CHECK-NOT:     hologram.parallel_for
   // CHECK:         hologram.return
-  hologram.kernel @four_dims(%a: memref<?xf32>, %p: i32, %q: i32, %m: i32, %n: i32) attributes {param_names = ["a", "p", "q", "m", "n"], param_types = ["f32[]", "u32", "u32", "u32", "u32"], grid = "p * q * m * n"} {
+  hologram.kernel @four_dims(%a: memref<?xf32>, %p: i32, %q: i32, %m: i32, %n: i32) attributes {param_names = ["a", "p", "q", "m", "n"], param_types = ["f32[]", "u32", "u32", "u32", "u32"]} {
     %gid = hologram.global_id : index
     %idx = arith.index_cast %gid : index to i32
     %ab = arith.muli %p, %q : i32
