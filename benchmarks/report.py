@@ -246,9 +246,10 @@ def _compile_md(comp: dict) -> list[str]:
         lines += [
             f"| cold compile: first call of one kernel, empty cache (frontend, passes, C, cc, load) "
             f"| {fmt_time(k['cold_first_call_s'])} |",
-            f"| warm load: first call of the same kernel in a new process, cached "
-            f"| {fmt_time(k['warm_first_call_s'])} |",
-            f"| `load_kernels` (parse the file) | {fmt_time(k['load_kernels_s'])} |",
+            f"| warm: first call after `load_kernels` in a new process, cached (loads the "
+            f"library) | {fmt_time(k['warm_first_call_s'])} |",
+            f"| cold: `load_kernels` (parse the file, no index entry yet) "
+            f"| {fmt_time(k['load_kernels_s'])} |",
             f"| `import hologram.runtime` (and numpy) | {fmt_time(k['import_s'])} |",
             f"| second call (n=1000) | {fmt_time(k['second_call_s'])} |",
         ]

@@ -281,12 +281,13 @@ def compiler_identity(cc: str) -> str | None:
             return _identities[stamp]
         note = cache_dir() / "compilers" / hashlib.sha256(stamp.encode()).hexdigest()[:32]
         try:
-            version = note.read_text()
-        except OSError:
+            version = note.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
             import subprocess
 
             try:
-                run = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=60)
+                run = subprocess.run([cc, "--version"], capture_output=True, text=True,
+                                     errors="replace", timeout=60)
             except (OSError, subprocess.SubprocessError):
                 return None
             version = run.stdout
@@ -302,7 +303,7 @@ def _atomic_write(path: Path, text: str) -> None:
     try:
         _mkdir_private(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
     except OSError:
@@ -416,7 +417,7 @@ def build_kernels(c_source: str, specs: list[KernelSpec], name_hint: str,
 
     def write_c(work: Path, name: str, text: str) -> Path:
         c_path = work / f"{name}.c"
-        c_path.write_text(text.replace(_MODULE_PLACEHOLDER, name))
+        c_path.write_text(text.replace(_MODULE_PLACEHOLDER, name), encoding="utf-8")
         return c_path
 
     extra = {"kernels": [s.to_json() for s in specs]}
@@ -550,7 +551,8 @@ def _run_compiler(command: list[str], name_hint: str, module: ModuleOp | None, c
     import subprocess
 
     try:
-        run = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=600)
+        run = subprocess.run(command, capture_output=True, text=True, errors="replace", cwd=cwd,
+                             timeout=600)
     except (FileNotFoundError, PermissionError):
         raise _no_compiler(command[0], f"kernel '{name_hint}'") from None
     except OSError as err:
@@ -787,7 +789,7 @@ def build_shared_library(module: ModuleOp, out_path: str | os.PathLike[str],
         raise _no_compiler(command[0], f"'{name_hint}'")
     with tempfile.TemporaryDirectory(prefix="hologram-so-") as work:
         c_path = Path(work) / f"{out.stem or 'module'}.c"
-        c_path.write_text(emit_c(module))
+        c_path.write_text(emit_c(module), encoding="utf-8")
         tmp_out = Path(work) / "out.so"
         _run_compiler([*command, *cflags(), *LINK_FLAGS, str(c_path), "-o", str(tmp_out), *LIBS],
                       name_hint, module, Path(work))
