@@ -34,8 +34,10 @@ operands (their dtypes, ranks, and which dimensions are 1).
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
+import sys
 import threading
 import uuid
 import warnings
@@ -381,7 +383,7 @@ def _matrix_product(op_name: str, a, b, alpha: float = 1.0):
     dtype = np.dtype(a.dtype)
     if len(a.chunks[1]) == 1:
         return da.blockwise(_Gemm(alpha, False), (0, 2), a, (0, 1), b, (1, 2), dtype=dtype,
-                            meta=np.empty((0, 0), dtype))
+                            concatenate=True, meta=np.empty((0, 0), dtype))
     partials = da.blockwise(_Gemm(alpha, True), (0, 1, 2), a, (0, 1), b, (1, 2),
                             adjust_chunks={1: 1}, dtype=dtype, meta=np.empty((0, 0, 0), dtype))
     return _reduce("sum", {"x": partials, "axis": 1})
@@ -482,16 +484,30 @@ def _jit_token(jitfn) -> str:
         return token
 
 
-def _jit_from(fn, token: str):
-    from hologram.tracing import jit
+def _jit_from(fn, token: str, module: str | None = None):
+    """The chunk function in this process: the client's own object, or one JitFunction per
+    token, found as `module.<name>` (plain pickle) or rebuilt from the function (cloudpickle)."""
+    from hologram.tracing import JitFunction, jit
 
     with _jit_lock:
         jitfn = _jit_by_token.get(token)
         if jitfn is None:
-            jitfn = jit(fn)
+            found = getattr(importlib.import_module(module), fn, None) if module else None
+            jitfn = found if isinstance(found, JitFunction) else jit(fn)
             _jit_by_token[token] = jitfn
             _token_of[jitfn] = token
     return _JitChunk(jitfn, token)
+
+
+def _by_reference(jitfn) -> tuple[str, str] | None:
+    """(module, name) when the jitted function is a module attribute, so plain pickle can
+    name it instead of serializing the Python function."""
+    fn = jitfn.fn
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    name = getattr(fn, "__qualname__", "")
+    if module is None or module.__name__ == "__main__" or getattr(module, name, None) is not jitfn:
+        return None
+    return module.__name__, name
 
 
 class _JitChunk:
@@ -503,6 +519,9 @@ class _JitChunk:
         self.token = token
 
     def __reduce__(self):
+        ref = _by_reference(self.jitfn)
+        if ref is not None:
+            return (_jit_from, (ref[1], self.token, ref[0]))
         return (_jit_from, (self.jitfn.fn, self.token))
 
     def __call__(self, *chunks):
