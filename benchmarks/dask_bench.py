@@ -50,8 +50,9 @@ def gen_chunk(block_info=None):
 
 
 def first(block):
-    """A chunk reduced to one element: the chunk was computed, nothing else travels."""
-    return np.asarray(block[:1, :1])
+    """A chunk reduced to one element: the chunk was computed, nothing else travels. A copy: a
+    view would keep the whole chunk alive in the worker's memory (and have it spill)."""
+    return block[:1, :1].copy()
 
 
 def numpy_chain(x):

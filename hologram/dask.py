@@ -114,11 +114,11 @@ def call(op_name: str, args, kwargs):
 # Chunk functions: module-level classes holding plain data, so they pickle by reference and
 # travel to `dask.distributed` workers, where kernels compile through the shared disk cache.
 # ------------------------------------------------------------------------------------------------
-def _contiguous(x):
+def _contiguous(x, fortran_ok: bool = False):
     # Dask hands out views of chunks (slices, transposes, broadcasts); kernels take C order.
-    # A Fortran-ordered matrix is kept: the GEMM ops read it as a transpose, without a copy.
+    # `fortran_ok`: the GEMM reads a Fortran-ordered matrix as a transpose, without a copy.
     if isinstance(x, np.ndarray) and not x.flags.c_contiguous:
-        if x.ndim == 2 and x.flags.f_contiguous:
+        if fortran_ok and x.ndim == 2 and x.flags.f_contiguous:
             return x
         return np.ascontiguousarray(x)
     return x
@@ -365,7 +365,7 @@ class _Gemm:
         self.partial_axis = partial_axis
 
     def __call__(self, a, b):
-        res = OPS["gemm"].impl(_contiguous(a), _contiguous(b), alpha=self.alpha)
+        res = OPS["gemm"].impl(_contiguous(a, True), _contiguous(b, True), alpha=self.alpha)
         return res[:, None, :] if self.partial_axis else res
 
 
@@ -384,6 +384,11 @@ def _matrix_product(op_name: str, a, b, alpha: float = 1.0):
     if len(a.chunks[1]) == 1:
         return da.blockwise(_Gemm(alpha, False), (0, 2), a, (0, 1), b, (1, 2), dtype=dtype,
                             concatenate=True, meta=np.empty((0, 0), dtype))
+    if dtype != np.float32:
+        raise TypeError(f"hologram.ops.{op_name}: {dtype} Dask matrices need the inner "
+                        f"dimension in one chunk (it has {len(a.chunks[1])}): the k partials are "
+                        "added by the float32 axis sum\n  hint: a.rechunk({1: -1}) and "
+                        "b.rechunk({0: -1}), or float32")
     partials = da.blockwise(_Gemm(alpha, True), (0, 1, 2), a, (0, 1), b, (1, 2),
                             adjust_chunks={1: 1}, dtype=dtype, meta=np.empty((0, 0, 0), dtype))
     return _reduce("sum", {"x": partials, "axis": 1})

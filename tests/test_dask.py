@@ -119,6 +119,9 @@ def test_ternary_and_parameterized_ops():
 def test_non_contiguous_chunks_are_computed_from_c_order_copies():
     dt = DX.T  # every chunk is a transposed view
     np.testing.assert_array_equal(ops.negative(dt).compute(), -X.T)
+    rows_t = da.from_array(X, chunks=(25, 57)).T  # every chunk Fortran-ordered
+    np.testing.assert_array_equal(ops.negative(rows_t).compute(), -X.T)
+    np.testing.assert_array_equal(ops.add(rows_t, rows_t).compute(), X.T + X.T)
     np.testing.assert_allclose(ops.exp(dt).compute(), ops.exp(np.ascontiguousarray(X.T)),
                                rtol=2e-6)
 
@@ -306,6 +309,11 @@ def test_errors_at_call_time():
         ops.max(DX.astype(np.float64))
     with pytest.raises(ValueError, match="inner dimensions differ"):
         ops.matmul(DX, DX)
+    d64 = DX.astype(np.float64)
+    with pytest.raises(TypeError, match="float64 Dask matrices need the inner dimension"):
+        ops.matmul(d64, d64.T)
+    np.testing.assert_allclose(ops.matmul(d64.rechunk({1: -1}), d64.T.rechunk({0: -1}))
+                               .compute(), X.astype(np.float64) @ X.T, rtol=1e-12, atol=1e-12)
     with pytest.raises(ValueError, match="broadcasting .* is not supported"):
         ops.add(da.ones((4, 1, 3), dtype=np.float32), da.ones((4, 5, 3), dtype=np.float32))
 
