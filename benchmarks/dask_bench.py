@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 GIB = 1 << 30
-# Chunks of 64 MiB: 1024 rows of 16384 float32.
+# Rows of 16384 float32 (64 KiB); a 64 MiB chunk is 1024 of them.
 COLS = 16384
 ROWS_PER_CHUNK = 1024
 
@@ -72,7 +72,8 @@ def _hologram_chain():
 
 
 def run(gib: float = 4.0, rounds: int = 3, workers: int = 2, omp_threads: int | None = None,
-        out: Path | None = None) -> dict:
+        out: Path | None = None, chunk_mib: tuple[int, ...] = (64,)) -> dict:
+    """Every row at every chunk size (MiB, rows of COLS float32), on one cluster, interleaved."""
     import dask.array as da
     from distributed import Client, LocalCluster
 
@@ -81,76 +82,75 @@ def run(gib: float = 4.0, rounds: int = 3, workers: int = 2, omp_threads: int | 
 
     cores = os.cpu_count() or 1
     omp = omp_threads or max(1, cores // workers)
-    rows = int(gib * GIB) // (COLS * 4)
-    rows -= rows % ROWS_PER_CHUNK
-    shape, chunks = (rows, COLS), (ROWS_PER_CHUNK, COLS)
-    nbytes = rows * COLS * 4
-    print(f"input: float32 {shape} = {nbytes / GIB:.2f} GiB in {rows // ROWS_PER_CHUNK} chunks "
-          f"of {ROWS_PER_CHUNK * COLS * 4 / 2**20:.0f} MiB; {workers} worker processes x 1 "
-          f"thread, OMP_NUM_THREADS={omp}", flush=True)
+    row_bytes = COLS * 4
+    block = max(ROWS_PER_CHUNK * row_bytes * m // 64 for m in chunk_mib)
+    rows = int(gib * GIB) // block * block // row_bytes
+    shape, nbytes = (rows, COLS), rows * row_bytes
+    print(f"input: float32 {shape} = {nbytes / GIB:.2f} GiB, chunks of {chunk_mib} MiB; "
+          f"{workers} worker processes x 1 thread, OMP_NUM_THREADS={omp}", flush=True)
     stream = measure_limits(quick=True).stream_gbs
-    print(f"STREAM triad (all cores): {stream:.1f} GB/s", flush=True)
+    print(f"STREAM triad (all cores, this run): {stream:.1f} GB/s", flush=True)
 
     chain = _hologram_chain()
     env = {"OMP_NUM_THREADS": str(omp)}
     results: dict = {"input_GiB": round(nbytes / GIB, 3), "shape": list(shape),
-                     "chunk_MiB": ROWS_PER_CHUNK * COLS * 4 / 2**20, "workers": workers,
-                     "omp_threads": omp, "stream_GBs": round(stream, 2), "rows": []}
+                     "chunk_MiB": list(chunk_mib), "workers": workers, "omp_threads": omp,
+                     "stream_GBs": round(stream, 2), "rows": []}
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None, env=env) as cluster, Client(cluster) as client:
-        x = da.map_blocks(gen_chunk, dtype=np.float32, chunks=(
-            (ROWS_PER_CHUNK,) * (rows // ROWS_PER_CHUNK), (COLS,)),
-            meta=np.empty((0, 0), np.float32))
-        nblocks = x.numblocks
+        cases: dict = {}
+        for mib in chunk_mib:
+            per = ROWS_PER_CHUNK * mib // 64
+            nblocks = rows // per
+            x = da.map_blocks(gen_chunk, dtype=np.float32, chunks=((per,) * nblocks, (COLS,)),
+                              meta=np.empty((0, 0), np.float32))
 
-        def firsts(y):
-            return da.map_blocks(first, y, chunks=((1,) * nblocks[0], (1,) * nblocks[1]),
-                                 dtype=y.dtype)
+            def firsts(y, nblocks=nblocks):
+                return da.map_blocks(first, y, chunks=((1,) * nblocks, (1,)), dtype=y.dtype)
 
-        cases = {
-            "generate": {"numpy": firsts(x)},
-            "sigmoid chain": {"hologram": firsts(chain(x)), "numpy": firsts(numpy_chain(x))},
-            "sum": {"hologram": ops.sum(x), "numpy": x.sum()},
-        }
+            cases[(mib, "generate", "numpy")] = firsts(x)
+            cases[(mib, "sigmoid chain", "hologram")] = firsts(chain(x))
+            cases[(mib, "sigmoid chain", "numpy")] = firsts(numpy_chain(x))
+            cases[(mib, "sum", "hologram")] = ops.sum(x)
+            cases[(mib, "sum", "numpy")] = x.sum()
         # Warm-up (compiles on the workers, checks the results agree), then timed rounds.
-        small = {}
-        for name, impls in cases.items():
-            for impl, expr in impls.items():
-                small[(name, impl)] = client.compute(expr).result()
-        h, n = small[("sigmoid chain", "hologram")], small[("sigmoid chain", "numpy")]
-        assert np.allclose(h, n, rtol=1e-5, atol=1e-6), "chain results differ"
-        hs, ns = float(small[("sum", "hologram")]), float(small[("sum", "numpy")])
-        assert abs(hs - ns) <= 1e-4 * rows * COLS * 4.0, f"sums differ: {hs} {ns}"
-        times: dict = {key: [] for key in small}
+        small = {key: client.compute(expr).result() for key, expr in cases.items()}
+        for mib in chunk_mib:
+            h, n = small[(mib, "sigmoid chain", "hologram")], small[(mib, "sigmoid chain", "numpy")]
+            assert np.allclose(h, n, rtol=1e-5, atol=1e-6), "chain results differ"
+            hs, ns = float(small[(mib, "sum", "hologram")]), float(small[(mib, "sum", "numpy")])
+            assert abs(hs - ns) <= 1e-5 * rows * COLS * 4.0, f"sums differ: {hs} {ns}"
+        times: dict = {key: [] for key in cases}
         for r in range(rounds):
-            for name, impls in cases.items():
-                for impl, expr in impls.items():
-                    t0 = time.perf_counter()
-                    client.compute(expr).result()
-                    times[(name, impl)].append(time.perf_counter() - t0)
+            for key, expr in cases.items():
+                t0 = time.perf_counter()
+                client.compute(expr).result()
+                times[key].append(time.perf_counter() - t0)
             print(f"round {r + 1}/{rounds} done", flush=True)
     med = {key: statistics.median(ts) for key, ts in times.items()}
-    gen = med[("generate", "numpy")]
-    lines = [f"| row | hologram | numpy chunks | numpy ÷ hologram | hologram GB/s (of STREAM "
-             f"{stream:.1f}) | numpy GB/s |", "|---|---|---|---|---|---|"]
-    lines.append(f"| generate only | | {gen:.2f} s | | | {nbytes / gen / 1e9:.1f} |")
-    for name in ("sigmoid chain", "sum"):
-        th, tn = med[(name, "hologram")], med[(name, "numpy")]
-        gbh, gbn = nbytes / th / 1e9, nbytes / tn / 1e9
-        lines.append(f"| {name} | {th:.2f} s | {tn:.2f} s | **{tn / th:.2f}x** | "
-                     f"{gbh:.1f} ({100 * gbh / stream:.0f}%) | {gbn:.1f} |")
-        net = (tn - gen) / (th - gen) if th > gen else float("nan")
-        results["rows"].append({
-            "row": name, "hologram_s": round(th, 3), "numpy_s": round(tn, 3),
-            "ratio": round(tn / th, 3), "ratio_net_of_generation": round(net, 3),
-            "hologram_GBs": round(gbh, 2), "numpy_GBs": round(gbn, 2),
-            "hologram_all_s": [round(t, 3) for t in times[(name, "hologram")]],
-            "numpy_all_s": [round(t, 3) for t in times[(name, "numpy")]]})
-    results["generate_s"] = round(gen, 3)
-    table = "\n".join(lines)
-    notes = "\n".join(f"* {r['row']}: net of generation ({gen:.2f} s), numpy ÷ hologram = "
-                      f"{r['ratio_net_of_generation']:.2f}x" for r in results["rows"])
-    results["markdown"] = f"{table}\n\n{notes}\n"
+    lines = [f"| chunks | row | hologram | numpy chunks | numpy ÷ hologram | hologram GB/s "
+             f"(% of STREAM {stream:.1f}) | numpy GB/s |", "|---|---|---|---|---|---|---|"]
+    notes = []
+    for mib in chunk_mib:
+        gen = med[(mib, "generate", "numpy")]
+        lines.append(f"| {mib} MiB | generate only | | {gen:.2f} s | | | "
+                     f"{nbytes / gen / 1e9:.1f} |")
+        for name in ("sigmoid chain", "sum"):
+            th, tn = med[(mib, name, "hologram")], med[(mib, name, "numpy")]
+            gbh, gbn = nbytes / th / 1e9, nbytes / tn / 1e9
+            lines.append(f"| {mib} MiB | {name} | {th:.2f} s | {tn:.2f} s | **{tn / th:.2f}x** | "
+                         f"{gbh:.1f} ({100 * gbh / stream:.0f}%) | {gbn:.1f} |")
+            net = (tn - gen) / (th - gen) if th > gen else float("nan")
+            notes.append(f"* {mib} MiB {name}: net of generation ({gen:.2f} s), numpy ÷ "
+                         f"hologram = {net:.2f}x")
+            results["rows"].append({
+                "chunk_MiB": mib, "row": name, "hologram_s": round(th, 3),
+                "numpy_s": round(tn, 3), "generate_s": round(gen, 3), "ratio": round(tn / th, 3),
+                "ratio_net_of_generation": round(net, 3), "hologram_GBs": round(gbh, 2),
+                "numpy_GBs": round(gbn, 2),
+                "hologram_all_s": [round(t, 3) for t in times[(mib, name, "hologram")]],
+                "numpy_all_s": [round(t, 3) for t in times[(mib, name, "numpy")]]})
+    results["markdown"] = "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
     print(results["markdown"], flush=True)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -166,9 +166,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--omp-threads", type=int, default=None)
+    parser.add_argument("--chunk-mib", type=int, nargs="+", default=[64],
+                        help="chunk sizes in MiB, multiples of 4 (default 64); every row runs "
+                             "at each")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    run(args.gib, args.rounds, args.workers, args.omp_threads, args.out)
+    if any(m <= 0 or m % 4 for m in args.chunk_mib):
+        parser.error("--chunk-mib: positive multiples of 4")
+    run(args.gib, args.rounds, args.workers, args.omp_threads, args.out, tuple(args.chunk_mib))
     return 0
 
 
