@@ -124,7 +124,15 @@ def _contiguous(x, fortran_ok: bool = False):
     return x
 
 
-class _Apply:
+class _ChunkFn:
+    """Base of the chunk functions: plain data fields, and a Dask token made of them, so the
+    graph's keys are the same for the same expression (not an object's address)."""
+
+    def __dask_tokenize__(self):
+        return (type(self).__name__, sorted((k, repr(v)) for k, v in vars(self).items()))
+
+
+class _Apply(_ChunkFn):
     """Calls `hologram.ops.<op>` on the chunks given positionally, with fixed keywords."""
 
     def __init__(self, op_name: str, kwargs: dict | None = None):
@@ -171,7 +179,7 @@ def _blockwise(op_name: str, positional: list, kwargs: dict, dtype: np.dtype):
         else:
             pairs += [a, None]
     return da.blockwise(_Apply(op_name, kwargs), tuple(range(ndim)), *pairs, dtype=dtype,
-                        meta=np.empty((0,) * ndim, dtype))
+                        token=f"hologram-{op_name}", meta=np.empty((0,) * ndim, dtype))
 
 
 def _elementwise(op_name: str, params: dict):
@@ -227,7 +235,7 @@ def _reduce_chunk(op_name: str, x: np.ndarray, axis: tuple, keepdims: bool):
     return impl(x, axis=ax, keepdims=keepdims)
 
 
-class _Reduce:
+class _Reduce(_ChunkFn):
     """A chunk, combine or aggregate step: `op` over the reduced axes; `then_divide` makes the
     aggregate of a mean (the sum divided by the element count, in float32 as the op does)."""
 
@@ -265,14 +273,15 @@ def _reduce(op_name: str, params: dict):
         chunk = combine = _Reduce("sum")
         aggregate = _Reduce("sum", then_divide=math.prod(x.shape[a] for a in axes))
     return da.reduction(x, chunk, aggregate, combine=combine, axis=axes, keepdims=keepdims,
-                        dtype=dtype, concatenate=True, meta=np.empty((0,) * x.ndim, dtype))
+                        dtype=dtype, concatenate=True, name=f"hologram-{op_name}",
+                        meta=np.empty((0,) * x.ndim, dtype))
 
 
 # argmax/argmin: partials are (value, global index) records, one per chunk and kept position.
 _ARG_RECORD = np.dtype([("v", np.float32), ("i", np.int64)])
 
 
-class _ArgChunk:
+class _ArgChunk(_ChunkFn):
     """(extreme value, its global index) of one chunk: over the whole chunk (a flat index into
     the whole array) or along one axis (indices along it)."""
 
@@ -302,7 +311,7 @@ class _ArgChunk:
         return out
 
 
-class _ArgCombine:
+class _ArgCombine(_ChunkFn):
     """Combines partial records: the first (smallest index) extreme; NaN wins, as in numpy."""
 
     def __init__(self, op_name: str, whole: bool):
@@ -345,10 +354,12 @@ def _arg_reduce(op_name: str, params: dict):
     whole = axis is None
     chunks = tuple((1,) * len(c) if k in axes else c for k, c in enumerate(x.chunks))
     partial = da.map_blocks(_ArgChunk(op_name, None if whole else axes[0], x.shape), x,
+                            token=f"hologram-{op_name}-chunk",
                             chunks=chunks, dtype=_ARG_RECORD,
                             meta=np.empty((0,) * x.ndim, _ARG_RECORD))
     step = _ArgCombine(op_name, whole)
     records = da.reduction(partial, _identity, step, combine=step, axis=axes, keepdims=keepdims,
+                           name=f"hologram-{op_name}",
                            dtype=_ARG_RECORD, concatenate=True,
                            meta=np.empty((0,) * x.ndim, _ARG_RECORD))
     return records["i"]
@@ -357,7 +368,7 @@ def _arg_reduce(op_name: str, params: dict):
 # ------------------------------------------------------------------------------------------------
 # Products: dot, matmul, gemm
 # ------------------------------------------------------------------------------------------------
-class _Gemm:
+class _Gemm(_ChunkFn):
     """`alpha * a @ b` of one block pair, with a unit axis for the k partial: (m, 1, n)."""
 
     def __init__(self, alpha: float, partial_axis: bool):
@@ -383,6 +394,7 @@ def _matrix_product(op_name: str, a, b, alpha: float = 1.0):
     dtype = np.dtype(a.dtype)
     if len(a.chunks[1]) == 1:
         return da.blockwise(_Gemm(alpha, False), (0, 2), a, (0, 1), b, (1, 2), dtype=dtype,
+                            token="hologram-gemm",
                             concatenate=True, meta=np.empty((0, 0), dtype))
     if dtype != np.float32:
         raise TypeError(f"hologram.ops.{op_name}: {dtype} Dask matrices need the inner "
@@ -390,11 +402,12 @@ def _matrix_product(op_name: str, a, b, alpha: float = 1.0):
                         "added by the float32 axis sum\n  hint: a.rechunk({1: -1}) and "
                         "b.rechunk({0: -1}), or float32")
     partials = da.blockwise(_Gemm(alpha, True), (0, 1, 2), a, (0, 1), b, (1, 2),
+                            token="hologram-gemm",
                             adjust_chunks={1: 1}, dtype=dtype, meta=np.empty((0, 0, 0), dtype))
     return _reduce("sum", {"x": partials, "axis": 1})
 
 
-class _Dot:
+class _Dot(_ChunkFn):
     """The dot product of one pair of vector chunks, as a length-1 partial."""
 
     def __call__(self, a, b):
@@ -412,6 +425,7 @@ def _vector_dot(op_name: str, a, b):
                       stacklevel=4)
         b = b.rechunk(a.chunks)
     partials = da.blockwise(_Dot(), (0,), a, (0,), b, (0,), adjust_chunks={0: 1}, dtype=dtype,
+                            token="hologram-dot",
                             meta=np.empty((0,), dtype))
     return _reduce("sum", {"x": partials, "axis": None})
 
@@ -515,13 +529,16 @@ def _by_reference(jitfn) -> tuple[str, str] | None:
     return module.__name__, name
 
 
-class _JitChunk:
+class _JitChunk(_ChunkFn):
     """Runs the jitted function's fused program on one chunk of each array argument. Pickles as
     the Python function and a token (the compiled program stays in its process)."""
 
     def __init__(self, jitfn, token: str):
         self.jitfn = jitfn
         self.token = token
+
+    def __dask_tokenize__(self):
+        return ("_JitChunk", self.token)
 
     def __reduce__(self):
         ref = _by_reference(self.jitfn)
@@ -573,4 +590,5 @@ def jit_call(jitfn, args: tuple):
     for a in positional:
         pairs += [a, tuple(range(ndim - a.ndim, ndim)) if _is_dask(a) else None]
     return da.blockwise(_JitChunk(jitfn, _jit_token(jitfn)), tuple(range(ndim)), *pairs,
+                        token=f"hologram-jit-{name}",
                         dtype=dtype, meta=np.empty((0,) * ndim, dtype))

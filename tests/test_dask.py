@@ -371,6 +371,15 @@ def test_jit_refuses_what_is_not_elementwise():
         pair(DX)
 
 
+def test_graph_keys_name_the_op_and_repeat_for_the_same_expression():
+    a, b = ops.sigmoid(DX), ops.sigmoid(DX)
+    assert a.name == b.name and a.name.startswith("hologram-sigmoid-")
+    assert ops.sum(DX, axis=0).name.startswith("hologram-sum-")
+    assert ops.sum(DX, axis=0).name == ops.sum(DX, axis=0).name
+    assert ops.sum(DX, axis=0).name != ops.sum(DX, axis=1).name
+    assert chain(DX, DX, 1.0).name.startswith("hologram-jit-chain-")
+
+
 def test_objects_that_travel_pickle():
     from hologram.dask import _Apply, _JitChunk, _jit_token
 
