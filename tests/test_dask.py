@@ -1,14 +1,13 @@
 """`hologram.ops` and `@hologram.jit` on Dask arrays (hologram/dask.py, docs/dask.md).
 
 Results are compared with `dask.array`'s own expression on the same chunks (tolerances of
-docs/ops.md) and, for elementwise ops, bit for bit with the numpy op on the whole array (a chunk
-is computed by the same kernel; math functions within the ops' tolerances). Each test runs under the synchronous and the threaded
-scheduler; tests/test_dask_cluster.py runs a `LocalCluster` of two worker processes.
+docs/ops.md) and, for elementwise ops, with the numpy op on the whole array (bit for bit for the
+exact ops; math functions within the ops' tolerances). Each test runs under the synchronous and
+the threaded scheduler; tests/test_dask_cluster.py runs a `LocalCluster` of two processes.
 """
 
 from __future__ import annotations
 
-import math
 import pickle
 import subprocess
 import sys
