@@ -17,8 +17,9 @@ and the same cluster, timed in interleaved rounds (medians):
 
 Throughput is input bytes / time, set against the STREAM triad of `benchmarks.machine` (all
 cores; the better of a measurement before and one after the rows). The ratio is numpy's time /
-Hologram's: above 1, Hologram's chunks are faster. Each worker process gets `--omp-threads` OpenMP threads (default: cores / workers), so Dask's parallelism
-over chunks is not oversubscribed by the kernels' own threads.
+Hologram's: above 1, Hologram's chunks are faster. Each worker process gets `--omp-threads`
+OpenMP threads (default: cores / workers), so Dask's parallelism over chunks is not
+oversubscribed by the kernels' own threads.
 """
 
 from __future__ import annotations
