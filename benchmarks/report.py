@@ -422,6 +422,16 @@ def draw_plots(doc: dict, out_dir: Path, log) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _dask_markdown(doc: dict) -> str:
+    section = doc.get("dask")
+    if not section:
+        return ""
+    return (f"\n\n## Dask: Hologram chunks against numpy chunks (`--dask`)\n\n"
+            f"{section['input_GiB']} GiB float32 {tuple(section['shape'])}, "
+            f"{section['workers']} worker processes, "
+            f"OMP_NUM_THREADS={section['omp_threads']}; medians.\n\n{section['markdown']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.report", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -432,6 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", metavar="PATTERN",
                         help="run only entries whose 'group/op' matches this regular expression "
                              "(case-insensitive); 'compile' selects the compile times")
+    parser.add_argument("--dask", action="store_true",
+                        help="also the Dask rows (benchmarks/dask_bench.py: a 4 GiB array, 1 GiB "
+                             "with --quick, on a LocalCluster; minutes; needs hologram[dask])")
     parser.add_argument("--render", type=Path, metavar="REPORT_JSON",
                         help="only re-render report.md and the plots from an earlier report.json")
     args = parser.parse_args(argv)
@@ -439,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         doc = json.loads(args.render.read_text())
         out = args.render.parent
         doc["plots"] = [str(Path(p).relative_to(out)) for p in draw_plots(doc, out, print)]
-        (out / "report.md").write_text(render_markdown(doc) + "\n")
+        (out / "report.md").write_text(render_markdown(doc) + _dask_markdown(doc) + "\n")
         print(f"Wrote {out / 'report.md'}")
         return 0
     settings = Settings(args.quick)
@@ -523,6 +536,14 @@ def main(argv: list[str] | None = None) -> int:
         log("  [compile] measuring in fresh processes ...")
         compile_section = run_compile_times(settings, log)
 
+    dask_section = None
+    if args.dask:
+        from benchmarks import dask_bench
+
+        log("  [dask] Hologram and numpy chunks on a LocalCluster ...")
+        dask_section = dask_bench.run(gib=1.0 if args.quick else 4.0,
+                                      rounds=3 if args.quick else 5, chunk_mib=(64, 16))
+
     # The limits again at the end, keeping the best of both: a limit measured while the machine
     # was busy would flatter every "% of limit" column.
     wait_for_quiet(settings.busy_cores, 5.0)
@@ -571,11 +592,12 @@ def main(argv: list[str] | None = None) -> int:
         "results": results,
         "skipped_entries": skipped_entries,
         "compile": compile_section,
+        "dask": dask_section,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     doc["plots"] = [str(Path(p).relative_to(args.out)) for p in draw_plots(doc, args.out, log)]
     (args.out / "report.json").write_text(json.dumps(doc, indent=1, default=str))
-    markdown = render_markdown(doc)
+    markdown = render_markdown(doc) + _dask_markdown(doc)
     (args.out / "report.md").write_text(markdown + "\n")
     log("")
     log(markdown)

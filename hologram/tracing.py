@@ -34,6 +34,7 @@ import functools
 import inspect
 import math
 import numbers
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -663,6 +664,7 @@ class _Program:
     constraints: list  # (i, axis, j, axis, op): args[i].shape[axis] == args[j].shape[axis]
     u32_sizes: list  # per launch grid: the (i, axis) whose product must fit a u32
     structure: Any  # how to rebuild the return value
+    ops: tuple = ()  # the traced ops' names, in order (hologram.dask runs elementwise ones)
 
 
 def _build_program(tracer: _Tracer, results: list, fn_name: str):
@@ -908,6 +910,8 @@ class JitFunction:
         if kwargs:
             raise JitError(f"{self.__name__}: keyword arguments are not supported by "
                            "@hologram.jit; pass them positionally")
+        if "dask.array" in sys.modules and _dask_hook().takes(args, {}):
+            return _dask_hook().jit_call(self, args)  # one fused program per chunk
         prog = self.program(*args)
         return self._run(prog, args)
 
@@ -1009,7 +1013,8 @@ class JitFunction:
         structure = _map_structure(structure, lambda t: ("input", input_index[id(t)])
                                    if id(t) in input_index else ("out", index_of[id(t)]))
         return _Program(before, after, source, symbol, lib.function(symbol), lib.ffi, plan,
-                        out_specs, constraints, u32_sizes, structure)
+                        out_specs, constraints, u32_sizes, structure,
+                        tuple(launch.op for launch in tracer.launches))
 
     # -- introspection -------------------------------------------------------------------------
     def _introspect(self, args: tuple) -> _Program:
@@ -1089,6 +1094,13 @@ def _rebuild(structure, outs, args):
         return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
     items = [_rebuild(s, outs, args) for s in payload]
     return tuple(items) if kind == "tuple" else items
+
+
+def _dask_hook():
+    # Only imported when Dask already is and an argument is a Dask array.
+    from hologram import dask
+
+    return dask
 
 
 def jit(fn: Callable | None = None):

@@ -10,10 +10,22 @@ for tracing.
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 
 # op name -> the public function (the wrapper), in definition order.
 OPS: dict = {}
+
+_dask = None
+
+
+def _dask_module():
+    # hologram.dask imports Dask: only asked for once Dask is imported (an argument may be one).
+    global _dask
+    if _dask is None:
+        _dask = importlib.import_module("hologram.dask")
+    return _dask
+
 
 def op(name: str | None = None):
     """Registers a public op under `name` (default: the function's name) and routes its calls
@@ -29,6 +41,8 @@ def op(name: str | None = None):
             tracing = sys.modules.get("hologram.tracing")
             if tracing is not None and tracing.is_tracing(args):
                 return tracing.trace_call(op_name, args, kwargs)
+            if "dask.array" in sys.modules and _dask_module().takes(args, kwargs):
+                return _dask_module().call(op_name, args, kwargs)  # docs/dask.md
             return impl(*args, **kwargs)
 
         call.op_name = op_name
