@@ -17,6 +17,8 @@ OUR_PASSES: dict[str, tuple[str, str]] = {
     "atomic-to-tree-reduction": ("hologram.passes.atomic_to_tree_reduction", "AtomicToTreeReduction"),
     "fuse": ("hologram.passes.fuse", "Fuse"),
     "fold-layout": ("hologram.passes.fold_layout", "FoldLayout"),
+    "convert-hologram-to-upstream": (
+        "hologram.passes.convert_hologram_to_upstream", "ConvertHologramToUpstream"),
 }
 
 # Upstream xDSL passes that are useful on our IR.
