@@ -38,6 +38,10 @@ from hologram.analysis.dependences import is_id_signature, kernel_accesses
 from hologram.dialects import hologram as hg
 
 
+# Backends a kernel can be built with: the C emitter, or upstream MLIR (mlir-opt, LLVM).
+BACKENDS = ("c", "mlir")
+
+
 class LaunchError(Exception):
     """A kernel was called with arguments it cannot run on; raised before any C runs."""
 
@@ -67,10 +71,14 @@ class _Unit:
     """The frontend's module and, once built, its C library. Kernels of one file share a unit,
     so a file is one C compile however many kernels it holds."""
 
-    def __init__(self, module: ModuleOp, name_hint: str, pipeline: str | Sequence[str] | None):
+    def __init__(self, module: ModuleOp, name_hint: str, pipeline: str | Sequence[str] | None,
+                 backend: str = "c"):
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend '{backend}' (expected one of {', '.join(BACKENDS)})")
         self.module = module
         self.name_hint = name_hint
         self.pipeline = pipeline
+        self.backend = backend
         self._lowered: ModuleOp | None = None
         self._library: Any = None
         self._lock = threading.Lock()
@@ -83,7 +91,10 @@ class _Unit:
     def library(self) -> Any:
         with self._lock:
             if self._library is None:
-                from hologram.backends.c.builder import build
+                if self.backend == "mlir":  # through upstream mlir-opt (docs/mlir.md)
+                    from hologram.backends.mlir.builder import build
+                else:
+                    from hologram.backends.c.builder import build
 
                 self._library = build(self.lowered(), self.name_hint)
             return self._library
@@ -496,14 +507,17 @@ def _typed_max(*values: Any) -> Any:
 # ------------------------------------------------------------------------------------------------
 # Public constructors
 # ------------------------------------------------------------------------------------------------
-def _kernels_of(result: Any, name_hint: str, pipeline: str | Sequence[str] | None) -> dict[str, Kernel]:
-    unit = _Unit(result.module, name_hint, pipeline)
+def _kernels_of(result: Any, name_hint: str, pipeline: str | Sequence[str] | None,
+                backend: str = "c") -> dict[str, Kernel]:
+    unit = _Unit(result.module, name_hint, pipeline, backend)
     return {name: Kernel(info, unit) for name, info in result.kernels.items()}
 
 
 def kernel(fn: Callable[..., Any] | None = None, *,
-           pipeline: str | Sequence[str] | None = None) -> Any:
-    """`@hologram.kernel` or `@hologram.kernel(pipeline="canonicalize,cse")`.
+           pipeline: str | Sequence[str] | None = None, backend: str = "c") -> Any:
+    """`@hologram.kernel` or `@hologram.kernel(pipeline="canonicalize,cse", backend="mlir")`.
+
+    `backend="mlir"` builds through upstream MLIR instead of the C emitter (docs/mlir.md).
 
     The function is parsed now (a bad kernel raises CompileError at the decorator) and compiled
     on its first call.
@@ -513,7 +527,7 @@ def kernel(fn: Callable[..., Any] | None = None, *,
         from hologram.frontend import parse_function
 
         result = parse_function(f)
-        kernels = _kernels_of(result, f.__name__, pipeline)
+        kernels = _kernels_of(result, f.__name__, pipeline, backend)
         if f.__name__ not in kernels:
             raise LaunchError(f"{f.__name__} did not compile to a kernel")
         return kernels[f.__name__]
@@ -523,10 +537,12 @@ def kernel(fn: Callable[..., Any] | None = None, *,
     return wrap(fn)
 
 
-def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None) -> dict[str, Kernel]:
+def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
+                 backend: str = "c") -> dict[str, Kernel]:
     """Every kernel of a Python kernel file, by name. The file is parsed, never executed; its
-    kernels compile together, on the first call of any of them."""
+    kernels compile together, on the first call of any of them (with `backend`: "c" or
+    "mlir")."""
     from hologram.frontend import parse_file
 
     result = parse_file(path)
-    return _kernels_of(result, Path(path).stem, pipeline)
+    return _kernels_of(result, Path(path).stem, pipeline, backend)

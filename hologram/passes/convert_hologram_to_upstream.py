@@ -96,7 +96,8 @@ class ConvertHologramToUpstream(ModulePass):
       `fptosi`/`fptoui` truncate in range and otherwise wrap through i64, giving the minimum on
       NaN and beyond i64 (skipped when both sides are 64-bit... never: a value beyond i64 is
       undefined upstream); `math.fpowi` is `math.powf` of the converted exponent (what the C
-      backend calls); `math.ipowi` of 0 to a negative power is 0. An `scf.for` over an integer
+      backend calls); `math.rsqrt` is `1 / math.sqrt` (the C backend's `1.0f / sqrtf(x)`, not an
+      approximation); `math.ipowi` of 0 to a negative power is 0. An `scf.for` over an integer
       narrower than 64 bits counts in i64, so a bound near the type's maximum cannot wrap.
 
     An op that has no upstream form is a located error; so is a module still in SIMT form
@@ -200,6 +201,10 @@ def _make_total(op: Operation) -> None:
         _replace(op, math.PowFOp(op.lhs, power))
     elif isinstance(op, math.IPowIOp):
         _guard_ipowi(op)
+    elif isinstance(op, math.RsqrtOp):
+        at = _At(op)
+        root = at(math.SqrtOp(op.operand))
+        _replace(op, arith.DivfOp(at.const(1.0, op.result.type), root))
     elif isinstance(op, scf.ForOp):
         _widen_for(op)
 
@@ -335,7 +340,9 @@ def _convert_kernel(kernel: hg.KernelOp) -> None:
         if isinstance(stray, hg.GlobalIdOp):
             raise _error(stray, "hologram.global_id outside a grid loop: a kernel with an "
                                 "explicit hologram.parallel_for must use its induction variable")
+    _zero_initialize_allocas(block)
     for loop in reversed([o for o in block.walk() if isinstance(o, hg.ParallelForOp)]):
+        _hoist_allocas(loop.body.block)
         _convert_parallel_for(loop)
     _structure_exits(block)
     for atomic in [o for o in block.walk() if isinstance(o, hg.ATOMIC_OPS)]:
@@ -362,6 +369,59 @@ def _convert_kernel(kernel: hg.KernelOp) -> None:
     parent.insert_op_before(new, kernel)
     kernel.detach()
     kernel.erase()
+
+
+def _static_alloca(op: Operation) -> bool:
+    return isinstance(op, memref.AllocaOp) and not op.operands
+
+
+def _zero_initialize_allocas(block: Block) -> None:
+    """Store zeros into each static `memref.alloca` where it is made: the C backend's locals are
+    `T x = 0;` and `T a[N] = {0};`, so a read before any write sees 0 in both backends."""
+    for alloca in [o for o in block.walk() if _static_alloca(o)]:
+        t = alloca.results[0].type
+        assert isinstance(t, MemRefType)
+        elem = t.get_element_type()
+        nxt = alloca.next_op
+        assert nxt is not None
+        at = _At(nxt)
+        zero = at.const(0.0 if not isinstance(elem, IntegerType) else 0, elem)
+        shape = t.get_shape()
+        if not shape:
+            at(memref.StoreOp.get(zero, alloca.results[0], []))
+            continue
+        index = IndexType()
+        c0, c1 = at.const(0, index), at.const(1, index)
+        indices: list[SSAValue] = []
+        anchor = at
+        for extent in shape:
+            body = Block(arg_types=[index])
+            loop = scf.ForOp(c0, anchor.const(extent, index), c1, [], Region(body))
+            anchor(loop)
+            body.add_op(scf.YieldOp())
+            indices.append(body.args[0])
+            anchor = _At(body.last_op)  # type: ignore[arg-type]
+        anchor(memref.StoreOp.get(zero, alloca.results[0], indices))
+
+
+def _hoist_allocas(body: Block) -> None:
+    """Static allocas of a loop iteration move to the top of its body (their zero stores stay):
+    the loop's OpenMP lowering can then give each thread one copy, and no alloca is left under
+    the structured control flow that `mlir-opt` turns into blocks."""
+    first = body.first_op
+    assert first is not None
+    for alloca in [o for o in body.walk() if _static_alloca(o)]:
+        if alloca.parent is body:
+            continue
+        inner = alloca.parent_op()
+        while inner is not None and inner.parent is not body:
+            if isinstance(inner, hg.ParallelForOp):
+                break
+            inner = inner.parent_op()
+        if isinstance(inner, hg.ParallelForOp):
+            continue  # it belongs to a nested parallel loop
+        alloca.detach()
+        body.insert_op_before(alloca, first)
 
 
 def _wrap_in_grid_loop(block: Block, grid: SSAValue) -> None:
@@ -500,6 +560,8 @@ def _structure_exits(block: Block) -> None:
     assert terminator is not None
     entry, end = Block(), Block()
     for o in [o for o in block.ops if o is not terminator]:
+        if _static_alloca(o):
+            continue  # allocas stay at the top of the iteration, outside the blocks
         o.detach()
         entry.add_op(o)
     entry.add_op(cf.BranchOp(end))

@@ -1,0 +1,212 @@
+"""From a lowered Hologram module to LLVM IR through upstream `mlir-opt` and `mlir-translate`.
+
+    text = upstream_mlir(module)          # convert-hologram-to-upstream, symbols, outlining
+    llvm_ir = to_llvm_ir(text, tools)     # mlir-opt MLIR_OPT_PASSES | mlir-translate
+
+`upstream_mlir` runs `convert-hologram-to-upstream` on a clone, renames each function to its C
+backend symbol plus `_impl` (the C shim exports the symbol itself), and moves each `scf.parallel`
+body into a private function called from the loop. That last step is what makes MLIR 19's
+lowering work on every kernel: `--convert-scf-to-openmp` wraps each loop body in a
+`memref.alloca_scope`, which must stay one block, and `--convert-scf-to-cf` cannot then lower
+the body's `scf.if`/`scf.execute_region` inside it; a call is one op. LLVM inlines the function
+back (`opt -O3`), so the generated code is the same.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from xdsl.dialects import arith, func, memref, scf
+from xdsl.dialects.builtin import (
+    Float32Type,
+    Float64Type,
+    FunctionType,
+    IndexType,
+    IntegerAttr,
+    ModuleOp,
+    StringAttr,
+    SymbolRefAttr,
+    i64,
+)
+from xdsl.ir import Block, Operation, Region, SSAValue
+
+from hologram.backends.c.builder import BuildError
+from hologram.backends.mlir.toolchain import Toolchain
+
+# mlir-opt (LLVM 19) from upstream dialects to the LLVM dialect. libm before math-to-llvm, so
+# every math function the C backend takes from libm (expm1f, log1pf, tanhf...) is the same call
+# here; what remains (rsqrt, absf, integer bit counts) has exact LLVM intrinsics.
+MLIR_OPT_PASSES: tuple[str, ...] = (
+    "--convert-scf-to-openmp",
+    "--convert-math-to-libm",
+    "--convert-math-to-llvm",
+    "--convert-math-to-funcs",
+    "--convert-scf-to-cf",
+    "--arith-expand",
+    "--expand-strided-metadata",
+    "--finalize-memref-to-llvm",
+    "--convert-arith-to-llvm",
+    "--convert-index-to-llvm",
+    "--convert-cf-to-llvm",
+    "--convert-func-to-llvm",
+    "--convert-openmp-to-llvm",
+    "--reconcile-unrealized-casts",
+)
+# opt and llc: the C backend's -O3 -march=native. No flag allows fused multiply-add (MLIR's
+# arith ops carry no `contract` flag), so float results match the C backend's -ffp-contract=off.
+OPT_FLAGS: tuple[str, ...] = ("-O3", "-mcpu=native")
+LLC_FLAGS: tuple[str, ...] = ("-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj")
+IMPL_SUFFIX = "_impl"
+
+
+def symbols(module: ModuleOp) -> dict[str, str]:
+    """Function name in the IR -> its C backend symbol (`hg_<name>_<hash8>`)."""
+    from hologram.backends.c.emitter import c_symbol
+    from hologram.dialects.hologram import KernelOp
+
+    out = {}
+    for op in module.ops:
+        if isinstance(op, KernelOp):
+            out[op.kernel_name] = c_symbol(op)
+        elif isinstance(op, func.FuncOp) and not op.is_declaration:
+            out[op.sym_name.data] = c_symbol(op)
+    return out
+
+
+def upstream_module(module: ModuleOp) -> tuple[ModuleOp, dict[str, str]]:
+    """The converted clone, and name in the IR -> the C symbol its shim exports."""
+    from hologram.dialects import make_context
+    from hologram.passes.convert_hologram_to_upstream import ConvertHologramToUpstream
+
+    names = symbols(module)
+    clone = module.clone()
+    ConvertHologramToUpstream().apply(make_context(), clone)
+    for op in clone.walk():
+        if isinstance(op, func.FuncOp) and op.sym_name.data in names:
+            op.sym_name = StringAttr(names[op.sym_name.data] + IMPL_SUFFIX)
+        elif isinstance(op, func.CallOp) and op.callee.root_reference.data in names:
+            op.callee = SymbolRefAttr(names[op.callee.root_reference.data] + IMPL_SUFFIX)
+    _float_atomics_to_calls(clone)
+    for fn in [o for o in clone.ops if isinstance(o, func.FuncOp)]:
+        _outline_parallel_bodies(fn)
+    clone.verify()
+    return clone, names
+
+
+def upstream_mlir(module: ModuleOp) -> str:
+    return str(upstream_module(module)[0])
+
+
+# MLIR 19 lowers `memref.generic_atomic_rmw` on floats to an `llvm.cmpxchg` of f32, which its
+# own verifier rejects. The float min/max that convert-hologram-to-upstream writes become calls
+# of these compare-and-swap loops, defined in C in the shim (FLOAT_ATOMICS_C, builder.py).
+FLOAT_ATOMIC_HELPER = "hgm_atomic_{kind}_{type}"
+
+
+def _float_atomics_to_calls(module: ModuleOp) -> None:
+    from hologram.dialects.upstream import AtomicYieldOp, GenericAtomicRMWOp
+
+    declared: set[str] = set()
+    for rmw in [o for o in module.walk() if isinstance(o, GenericAtomicRMWOp)]:
+        t = rmw.result.type
+        if not isinstance(t, Float32Type | Float64Type):
+            continue
+        ops = list(rmw.atomic_body.block.ops)
+        cur = rmw.current
+        match = (
+            len(ops) == 3 and isinstance(ops[0], arith.CmpfOp)
+            and isinstance(ops[1], arith.SelectOp) and isinstance(ops[2], AtomicYieldOp)
+            and ops[0].rhs is cur and ops[1].lhs is ops[0].lhs and ops[1].rhs is cur
+            and ops[1].cond is ops[0].result and ops[2].result is ops[1].result
+            and not _defined_inside(ops[0].lhs, rmw)
+        )
+        pred = arith.CMPF_COMPARISON_OPERATIONS[ops[0].predicate.value.data] if match else ""
+        if pred not in ("olt", "ogt"):
+            raise BuildError("the MLIR backend lowers a float memref.generic_atomic_rmw only "
+                             "in the min/max form convert-hologram-to-upstream writes")
+        kind = "min" if pred == "olt" else "max"
+        width = 4 if isinstance(t, Float32Type) else 8
+        name = FLOAT_ATOMIC_HELPER.format(kind=kind, type=f"f{width * 8}")
+        value = ops[0].lhs
+        (index,) = rmw.indices
+        base = memref.ExtractAlignedPointerAsIndexOp.get(rmw.memref)
+        size = arith.ConstantOp(IntegerAttr(width, IndexType()))
+        offset = arith.MuliOp(index, size)
+        address = arith.AddiOp(base, offset)
+        address64 = arith.IndexCastOp(address, i64)
+        call = func.CallOp(name, [address64, value], [t])
+        block = rmw.parent
+        assert block is not None
+        block.insert_ops_before([base, size, offset, address, address64, call], rmw)
+        rmw.result.replace_all_uses_with(call.res[0])
+        rmw.detach()
+        rmw.erase()
+        if name not in declared:
+            declared.add(name)
+            module.body.block.add_op(func.FuncOp.external(name, [i64, t], [t]))
+
+
+def _defined_inside(value: SSAValue, root: Operation) -> bool:
+    owner = value.owner
+    op = owner if isinstance(owner, Operation) else owner.parent_op()
+    return op is not None and (op is root or root.is_ancestor(op))
+
+
+def _outline_parallel_bodies(fn: func.FuncOp) -> None:
+    loops = [o for o in fn.walk() if isinstance(o, scf.ParallelOp)]
+    for number, loop in enumerate(loops):
+        body = loop.body.block
+        captured: list[SSAValue] = []
+        for inner in loop.walk():
+            if inner is loop:
+                continue
+            for operand in inner.operands:
+                if not _defined_inside(operand, loop) and operand not in captured:
+                    captured.append(operand)
+        ivs = list(body.args)
+        types = [v.type for v in captured] + [v.type for v in ivs]
+        new_block = Block(arg_types=types)
+        reduce = body.last_op
+        assert isinstance(reduce, scf.ReduceOp) and not reduce.args
+        for op in [o for o in body.ops if o is not reduce]:
+            op.detach()
+            new_block.add_op(op)
+        new_block.add_op(func.ReturnOp())
+        for old, new in zip([*captured, *ivs], new_block.args, strict=True):
+            old.replace_uses_with_if(new, lambda use: new_block.is_ancestor(use.operation))
+        name = f"{fn.sym_name.data}_loop{number}"
+        outlined = func.FuncOp(name, FunctionType.from_lists(types, []), Region(new_block),
+                               visibility="private")
+        body.insert_op_before(func.CallOp(name, [*captured, *ivs], []), reduce)
+        module_block = fn.parent
+        assert module_block is not None
+        module_block.insert_op_after(outlined, fn)
+
+
+def _run(command: list[str], what: str, name_hint: str, stdin: str | None = None) -> str:
+    try:
+        run = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=600)
+    except FileNotFoundError:
+        raise BuildError(f"cannot build kernel '{name_hint}' with the MLIR backend: "
+                         f"{command[0]} not found", kernel=name_hint) from None
+    if run.returncode != 0:
+        tail = "\n".join((run.stderr or run.stdout).strip().splitlines()[:12])
+        raise BuildError(f"{what} failed on kernel '{name_hint}' (MLIR backend):\n{tail}",
+                         kernel=name_hint, output=run.stderr + run.stdout)
+    return run.stdout
+
+
+def to_llvm_ir(text: str, tools: Toolchain, name_hint: str) -> str:
+    """Upstream MLIR text -> LLVM IR text (mlir-opt, then mlir-translate)."""
+    llvm_dialect = _run([tools.tool("mlir-opt"), *MLIR_OPT_PASSES, "-"], "mlir-opt", name_hint,
+                        text)
+    return _run([tools.tool("mlir-translate"), "--mlir-to-llvmir", "-"], "mlir-translate",
+                name_hint, llvm_dialect)
+
+
+def to_object(llvm_ir: str, tools: Toolchain, out: Path, name_hint: str) -> None:
+    """LLVM IR text -> an optimized, position-independent object file (opt -O3, llc)."""
+    bitcode = out.with_suffix(".bc")
+    _run([tools.tool("opt"), *OPT_FLAGS, "-", "-o", str(bitcode)], "opt", name_hint, llvm_ir)
+    _run([tools.tool("llc"), *LLC_FLAGS, str(bitcode), "-o", str(out)], "llc", name_hint)
