@@ -94,8 +94,7 @@ class ConvertHologramToUpstream(ModulePass):
       wraps (`divsi divui remsi remui floordivsi ceildivsi ceildivui`, skipped for a constant
       divisor other than 0 and -1); shifts by at least the width give 0 (or the sign);
       `fptosi`/`fptoui` truncate in range and otherwise wrap through i64, giving the minimum on
-      NaN and beyond i64 (skipped when both sides are 64-bit... never: a value beyond i64 is
-      undefined upstream); `math.fpowi` is `math.powf` of the converted exponent (what the C
+      NaN and beyond i64 (upstream, such a conversion is poison); `math.fpowi` is `math.powf` of the converted exponent (what the C
       backend calls); `math.rsqrt` is `1 / math.sqrt` (the C backend's `1.0f / sqrtf(x)`, not an
       approximation); `math.ipowi` of 0 to a negative power is 0. An `scf.for` over an integer
       narrower than 64 bits counts in i64, so a bound near the type's maximum cannot wrap.
@@ -465,16 +464,25 @@ def _convert_parallel_for(loop: hg.ParallelForOp) -> None:
     # Below the threshold the loop runs serially (no parallel region), as in the C backend.
     at = _At(loop)
     index = IndexType()
-    span = at(arith.SubiOp(ub, lb))
-    nonempty = at.cmpi("ugt", ub, lb)
-    minus1 = at(arith.SubiOp(step, at.const(1, index)))
-    trips = at(arith.DivUIOp(at(arith.AddiOp(span, minus1)), step))
-    trips = at.select(nonempty, trips, at.const(0, index))
+    trips = _trip_count(at, lb, ub, step)
     small = at.cmpi("ult", trips, at.const(loop.threshold.value.data, index))
     then_block, else_block = Block(), Block()
     then_block.add_ops([as_for(serial_copy), scf.YieldOp()])
     else_block.add_ops([par, scf.YieldOp()])
     _replace(loop, scf.IfOp(small, [], Region(then_block), Region(else_block)))
+
+
+def _trip_count(at: _At, lb: SSAValue, ub: SSAValue, step: SSAValue) -> SSAValue:
+    """`ub > lb ? ceil((ub - lb) / step) : 0`, shorter for the usual `0 to n step 1`."""
+    index = IndexType()
+    if _constant_int(step) == 1:
+        if _constant_int(lb) == 0:
+            return ub
+        return at.select(at.cmpi("ugt", ub, lb), at(arith.SubiOp(ub, lb)), at.const(0, index))
+    span = at(arith.SubiOp(ub, lb))
+    minus1 = at(arith.SubiOp(step, at.const(1, index)))
+    trips = at(arith.DivUIOp(at(arith.AddiOp(span, minus1)), step))
+    return at.select(at.cmpi("ugt", ub, lb), trips, at.const(0, index))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from xdsl.dialects.builtin import (
     SymbolRefAttr,
     i64,
 )
+from xdsl.dialects.llvm import LinkageAttr
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from hologram.backends.c.builder import BuildError
@@ -178,6 +179,8 @@ def _outline_parallel_bodies(fn: func.FuncOp) -> None:
         name = f"{fn.sym_name.data}_loop{number}"
         outlined = func.FuncOp(name, FunctionType.from_lists(types, []), Region(new_block),
                                visibility="private")
+        # Internal linkage: LLVM inlines the only call and drops the function.
+        outlined.attributes["llvm.linkage"] = LinkageAttr("internal")
         body.insert_op_before(func.CallOp(name, [*captured, *ivs], []), reduce)
         module_block = fn.parent
         assert module_block is not None
