@@ -151,6 +151,11 @@ def build(module: ModuleOp, name_hint: str) -> Library:
     from hologram.backends.c.emitter import function_signatures
 
     tools = find_toolchain()
+    # libomp's idle workers spin for 200 ms after each parallel loop by default; in a process
+    # that also runs C-backend kernels (on libgomp) they steal the cores those kernels need
+    # (vector_add at 100k went from 0.1 ms to 17 ms). Unless the user chose a policy, they sleep.
+    if "KMP_BLOCKTIME" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
+        os.environ["KMP_BLOCKTIME"] = "0"
     cdefs = function_signatures(module)
     upstream, names = upstream_module(module)
     text = str(upstream)
