@@ -56,7 +56,9 @@ MLIR_OPT_PASSES: tuple[str, ...] = (
 )
 # opt and llc: the C backend's -O3 -march=native. No flag allows fused multiply-add (MLIR's
 # arith ops carry no `contract` flag), so float results match the C backend's -ffp-contract=off.
-OPT_FLAGS: tuple[str, ...] = ("-O3", "-mcpu=native")
+# -vector-library=LIBMVEC-X86: loops calling expf, logf, sinf, cosf, tanf vectorize through
+# glibc's libmvec, as the C backend's `declare simd` lets gcc do (LLVM 19 maps only these five).
+OPT_FLAGS: tuple[str, ...] = ("-O3", "-mcpu=native", "-vector-library=LIBMVEC-X86")
 LLC_FLAGS: tuple[str, ...] = ("-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj")
 IMPL_SUFFIX = "_impl"
 
