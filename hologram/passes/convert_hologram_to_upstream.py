@@ -340,6 +340,7 @@ def _convert_kernel(kernel: hg.KernelOp) -> None:
             raise _error(stray, "hologram.global_id outside a grid loop: a kernel with an "
                                 "explicit hologram.parallel_for must use its induction variable")
     _zero_initialize_allocas(block)
+    _hoist_allocas(block)  # the kernel's own serial code, outside its parallel loops
     for loop in reversed([o for o in block.walk() if isinstance(o, hg.ParallelForOp)]):
         _hoist_allocas(loop.body.block)
         _convert_parallel_for(loop)
@@ -404,9 +405,9 @@ def _zero_initialize_allocas(block: Block) -> None:
 
 
 def _hoist_allocas(body: Block) -> None:
-    """Static allocas of a loop iteration move to the top of its body (their zero stores stay):
-    the loop's OpenMP lowering can then give each thread one copy, and no alloca is left under
-    the structured control flow that `mlir-opt` turns into blocks."""
+    """Static allocas of a loop iteration (or of a kernel body) move to the top of its block
+    (their zero stores stay): the loop's OpenMP lowering can then give each thread one copy, and
+    no alloca is left inside a loop or under control flow that `mlir-opt` turns into blocks."""
     first = body.first_op
     assert first is not None
     for alloca in [o for o in body.walk() if _static_alloca(o)]:
@@ -421,6 +422,16 @@ def _hoist_allocas(body: Block) -> None:
             continue  # it belongs to a nested parallel loop
         alloca.detach()
         body.insert_op_before(alloca, first)
+
+
+def _hoist_out_of_loop(loop: scf.ForOp) -> None:
+    """A serial copy's allocas go before the loop (their zero stores stay in it): an alloca
+    inside a loop takes new stack on every iteration once lowered to LLVM."""
+    for alloca in [o for o in loop.body.block.ops if _static_alloca(o)]:
+        alloca.detach()
+        parent = loop.parent
+        assert parent is not None
+        parent.insert_op_before(alloca, loop)
 
 
 def _wrap_in_grid_loop(block: Block, grid: SSAValue) -> None:
@@ -447,7 +458,9 @@ def _convert_parallel_for(loop: hg.ParallelForOp) -> None:
         return scf.ForOp(lb, ub, step, [], r)
 
     if loop.serial is not None:
-        _replace(loop, as_for(region))
+        serial = as_for(region)
+        _replace(loop, serial)
+        _hoist_out_of_loop(serial)
         return
     serial_copy = region.clone() if loop.threshold.value.data > 0 else None
     end = region.block.last_op
@@ -467,7 +480,9 @@ def _convert_parallel_for(loop: hg.ParallelForOp) -> None:
     trips = _trip_count(at, lb, ub, step)
     small = at.cmpi("ult", trips, at.const(loop.threshold.value.data, index))
     then_block, else_block = Block(), Block()
-    then_block.add_ops([as_for(serial_copy), scf.YieldOp()])
+    serial = as_for(serial_copy)
+    then_block.add_ops([serial, scf.YieldOp()])
+    _hoist_out_of_loop(serial)
     else_block.add_ops([par, scf.YieldOp()])
     _replace(loop, scf.IfOp(small, [], Region(then_block), Region(else_block)))
 

@@ -65,9 +65,14 @@ builtin.module {
 
   // Early exits: the iteration body becomes one scf.execute_region; the loop and the ifs around
   // the exits become blocks: `return` jumps to the end of the iteration, `break` to the loop's
-  // exit, `continue` to its latch. The local's alloca stays at the top of the iteration, and
-  // is zeroed where it was made (the C backend's `int32_t found = 0;`).
+  // exit, `continue` to its latch. The local's alloca stays at the top of the iteration (before
+  // the serial copy's loop: no stack taken per iteration), and is zeroed where it was made
+  // (the C backend's `int32_t found = 0;`).
   // CHECK-LABEL: func.func @first_neg(
+  // CHECK:         scf.if %{{.*}} {
+  // CHECK-NEXT:      %found = memref.alloca() : memref<i32>
+  // CHECK-NEXT:      scf.for %gid = %{{.*}} to %grid step %{{.*}} {
+  // CHECK-NEXT:        scf.execute_region {
   // CHECK:         "scf.parallel"
   // CHECK-NEXT:    ^bb0(%gid_1: index):
   // CHECK-NEXT:      %found_2 = memref.alloca() : memref<i32>
