@@ -213,5 +213,7 @@ def to_llvm_ir(text: str, tools: Toolchain, name_hint: str) -> str:
 def to_object(llvm_ir: str, tools: Toolchain, out: Path, name_hint: str) -> None:
     """LLVM IR text -> an optimized, position-independent object file (opt -O3, llc)."""
     bitcode = out.with_suffix(".bc")
-    _run([tools.tool("opt"), *OPT_FLAGS, "-", "-o", str(bitcode)], "opt", name_hint, llvm_ir)
-    _run([tools.tool("llc"), *LLC_FLAGS, str(bitcode), "-o", str(out)], "llc", name_hint)
+    triple = f"-mtriple={tools.host_triple()}"
+    _run([tools.tool("opt"), triple, *OPT_FLAGS, "-", "-o", str(bitcode)], "opt", name_hint,
+         llvm_ir)
+    _run([tools.tool("llc"), triple, *LLC_FLAGS, str(bitcode), "-o", str(out)], "llc", name_hint)
