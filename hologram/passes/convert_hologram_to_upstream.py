@@ -94,10 +94,14 @@ class ConvertHologramToUpstream(ModulePass):
       wraps (`divsi divui remsi remui floordivsi ceildivsi ceildivui`, skipped for a constant
       divisor other than 0 and -1); shifts by at least the width give 0 (or the sign);
       `fptosi`/`fptoui` truncate in range and otherwise wrap through i64, giving the minimum on
-      NaN and beyond i64 (upstream, such a conversion is poison); `math.fpowi` is `math.powf` of the converted exponent (what the C
-      backend calls); `math.rsqrt` is `1 / math.sqrt` (the C backend's `1.0f / sqrtf(x)`, not an
-      approximation); `math.ipowi` of 0 to a negative power is 0. An `scf.for` over an integer
-      narrower than 64 bits counts in i64, so a bound near the type's maximum cannot wrap.
+      NaN and beyond i64 (upstream, such a conversion is poison); `math.fpowi` is `math.powf`
+      of the converted exponent (what the C backend calls); `math.rsqrt` is `1 / math.sqrt`
+      (the C backend's `1.0f / sqrtf(x)`, not an approximation); `math.ipowi` of 0 to a
+      negative power is 0. An `scf.for` over an integer narrower than 64 bits counts in i64,
+      so a bound near the type's maximum cannot wrap.
+    * Static `memref.alloca`s (the language's reassigned locals) get a zero store where they
+      are made, as the C backend's `T x = 0;`, and move to the top of their loop iteration
+      (or of the kernel, or before a serial loop), so no alloca is left inside a loop.
 
     An op that has no upstream form is a located error; so is a module still in SIMT form
     that holds `hologram.global_id` outside a grid loop.
