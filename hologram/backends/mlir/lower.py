@@ -14,6 +14,8 @@ back (`opt -O3`), so the generated code is the same.
 
 from __future__ import annotations
 
+import platform
+import re
 import subprocess
 from pathlib import Path
 
@@ -56,9 +58,7 @@ MLIR_OPT_PASSES: tuple[str, ...] = (
 )
 # opt and llc: the C backend's -O3 -march=native. No flag allows fused multiply-add (MLIR's
 # arith ops carry no `contract` flag), so float results match the C backend's -ffp-contract=off.
-# -vector-library=LIBMVEC-X86: loops calling expf, logf, sinf, cosf, tanf vectorize through
-# glibc's libmvec, as the C backend's `declare simd` lets gcc do (LLVM 19 maps only these five).
-OPT_FLAGS: tuple[str, ...] = ("-O3", "-mcpu=native", "-vector-library=LIBMVEC-X86")
+OPT_FLAGS: tuple[str, ...] = ("-O3", "-mcpu=native")
 LLC_FLAGS: tuple[str, ...] = ("-O3", "-mcpu=native", "-relocation-model=pic", "-filetype=obj")
 IMPL_SUFFIX = "_impl"
 
@@ -210,8 +210,75 @@ def to_llvm_ir(text: str, tools: Toolchain, name_hint: str) -> str:
                 name_hint, llvm_dialect)
 
 
+# glibc's libmvec vector math, offered to LLVM's loop vectorizer the way the C backend's
+# `#pragma omp declare simd` offers it to gcc: each call of a libm function libmvec has gets the
+# `vector-function-abi-variant` attribute naming its vector versions (x86-64 vector ABI: `b` SSE
+# 4 floats, `d` AVX2 8, `e` AVX-512 16; doubles half as many), for the ISAs this machine has.
+# (LLVM 19's own -vector-library=LIBMVEC-X86 knows only exp, log, sin, cos, tan, up to AVX2.)
+_LIBM_CALL = re.compile(r"^(\s*%\S+ = call (float|double) @([a-z0-9]+)\(([^)]*)\))$", re.M)
+
+
+def _vector_isas() -> list[tuple[str, int]]:
+    """(ISA letter, f32 lanes) of the libmvec variants this CPU can run."""
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        flags = set()
+    isas = [("b", 4)]  # SSE2: every x86-64
+    if "avx2" in flags:
+        isas.append(("d", 8))
+    if "avx512f" in flags:
+        isas.append(("e", 16))
+    return isas
+
+
+def add_vector_math_variants(llvm_ir: str, isas: list[tuple[str, int]] | None = None) -> str:
+    """Mark libm calls in LLVM IR text with their libmvec variants (see above)."""
+    from hologram.backends.c.emitter import _ARITY2, LIBMVEC_DOUBLE, LIBMVEC_FLOAT
+
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return llvm_ir
+    isas = _vector_isas() if isas is None else isas
+    groups: dict[str, int] = {}
+    declarations: list[str] = []
+    next_group = 1 + max((int(n) for n in re.findall(r"^attributes #(\d+)", llvm_ir, re.M)),
+                         default=0)
+
+    def mark(match: re.Match[str]) -> str:
+        nonlocal next_group
+        line, ctype, name = match.group(1), match.group(2), match.group(3)
+        base = name[:-1] if ctype == "float" else name
+        if (name not in LIBMVEC_FLOAT if ctype == "float" else name not in LIBMVEC_DOUBLE):
+            return line
+        if name not in groups:
+            arity = 2 if base in _ARITY2 else 1
+            variants = []
+            for isa, lanes32 in isas:
+                lanes = lanes32 if ctype == "float" else lanes32 // 2
+                vector = f"_ZGV{isa}N{lanes}{'v' * arity}_{name}"
+                variants.append(f"_ZGV_LLVM_N{lanes}{'v' * arity}_{name}({vector})")
+                vtype = f"<{lanes} x {ctype}>"
+                declarations.append(f"declare {vtype} @{vector}({', '.join([vtype] * arity)})")
+            groups[name] = next_group
+            declarations.append(f'attributes #{next_group} = {{ "vector-function-abi-variant"='
+                                f'"{",".join(variants)}" }}')
+            next_group += 1
+        return f"{line} #{groups[name]}"
+
+    marked = _LIBM_CALL.sub(mark, llvm_ir)
+    if not declarations or "@llvm.compiler.used" in llvm_ir:
+        return llvm_ir
+    # Declarations nothing calls yet would be dropped before the vectorizer runs.
+    vectors = [d.split("@")[1].split("(")[0] for d in declarations if d.startswith("declare")]
+    used = ", ".join(f"ptr @{v}" for v in vectors)
+    declarations.append(f"@llvm.compiler.used = appending global [{len(vectors)} x ptr] "
+                        f'[{used}], section "llvm.metadata"')
+    return marked + "\n" + "\n".join(declarations) + "\n"
+
+
 def to_object(llvm_ir: str, tools: Toolchain, out: Path, name_hint: str) -> None:
     """LLVM IR text -> an optimized, position-independent object file (opt -O3, llc)."""
+    llvm_ir = add_vector_math_variants(llvm_ir)
     bitcode = out.with_suffix(".bc")
     triple = f"-mtriple={tools.host_triple()}"
     _run([tools.tool("opt"), triple, *OPT_FLAGS, "-", "-o", str(bitcode)], "opt", name_hint,
