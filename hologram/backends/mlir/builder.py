@@ -42,6 +42,7 @@ from hologram.backends.c import builder as cbuild
 from hologram.backends.c.builder import BuildError, Library
 from hologram.backends.mlir.lower import (
     IMPL_SUFFIX,
+    _vector_isas,
     LLC_FLAGS,
     MLIR_OPT_PASSES,
     OPT_FLAGS,
@@ -56,6 +57,12 @@ _LANG_CTYPES = {
     "f32": "float", "f64": "double", "i32": "int32_t", "u32": "uint32_t", "i64": "int64_t",
     "u64": "uint64_t", "bool": "_Bool",
 }
+
+# The build recipe is this package's code (LLVM IR rewriting, shim, flags): its hash is part of
+# the cache key, so a changed recipe never loads a library an older one built.
+_RECIPE = hashlib.sha256(b"".join(
+    (Path(__file__).parent / name).read_bytes() for name in ("builder.py", "lower.py")
+)).hexdigest()
 
 _loaded: dict[str, Library] = {}
 _lock = threading.Lock()
@@ -166,8 +173,9 @@ def build(module: ModuleOp, name_hint: str) -> Library:
         raise BuildError(f"cannot build kernel '{name_hint}': no C compiler '{cc}' (set $CC)",
                          kernel=name_hint)
     key_text = json.dumps(["mlir", text, shim, cdefs, MLIR_OPT_PASSES, OPT_FLAGS, LLC_FLAGS,
-                           SHIM_CFLAGS, tools.identity(), identity, __version__,
-                           cffi.__version__, sys.version, sysconfig.get_config_var("EXT_SUFFIX")])
+                           SHIM_CFLAGS, tools.identity(), tools.host_triple(), _vector_isas(),
+                           _RECIPE, identity, __version__, cffi.__version__, sys.version,
+                           sysconfig.get_config_var("EXT_SUFFIX")])
     key = hashlib.sha256(key_text.encode()).hexdigest()
     with _lock:
         if key in _loaded:

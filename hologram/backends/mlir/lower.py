@@ -276,9 +276,40 @@ def add_vector_math_variants(llvm_ir: str, isas: list[tuple[str, int]] | None = 
     return marked + "\n" + "\n".join(declarations) + "\n"
 
 
+_STACKSAVE = re.compile(r"^\s*(%\S+) = call ptr @llvm\.stacksave(?:\.p0)?\(\)\s*$")
+
+
+def drop_empty_stack_scopes(llvm_ir: str) -> str:
+    """Remove `llvm.stacksave`/`llvm.stackrestore` pairs with no `alloca` between them.
+
+    `--convert-scf-to-openmp` wraps each parallel-loop body in a `memref.alloca_scope`, lowered
+    to this pair around every iteration; here the body is one call (its allocas are in the
+    outlined function's entry block, which LLVM moves to the thread's frame when it inlines the
+    call), so the pair frees nothing, and the calls in the loop stop LLVM vectorizing it
+    (tanh on 1M floats: 22 ms, against 0.2 ms for the C backend)."""
+    lines = llvm_ir.split("\n")
+    dead: set[int] = set()
+    for start, line in enumerate(lines):
+        match = _STACKSAVE.match(line)
+        if match is None:
+            continue
+        token = match.group(1)
+        restore = f"@llvm.stackrestore.p0(ptr {token})"
+        for end in range(start + 1, len(lines)):
+            text = lines[end]
+            if " = alloca " in text or text.startswith("}"):
+                break
+            if restore in text:
+                uses = sum(token + ")" in t or token + "," in t for t in lines[start + 1:end])
+                if uses == 0:  # the saved pointer is used by nothing but its restore
+                    dead.update((start, end))
+                break
+    return "\n".join(t for i, t in enumerate(lines) if i not in dead)
+
+
 def to_object(llvm_ir: str, tools: Toolchain, out: Path, name_hint: str) -> None:
     """LLVM IR text -> an optimized, position-independent object file (opt -O3, llc)."""
-    llvm_ir = add_vector_math_variants(llvm_ir)
+    llvm_ir = add_vector_math_variants(drop_empty_stack_scopes(llvm_ir))
     bitcode = out.with_suffix(".bc")
     triple = f"-mtriple={tools.host_triple()}"
     _run([tools.tool("opt"), triple, *OPT_FLAGS, "-", "-o", str(bitcode)], "opt", name_hint,
