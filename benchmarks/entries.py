@@ -128,8 +128,8 @@ def _kernel_case(op, size, kernel_name, n_in, numpy_fn, numba_name, scalars=(), 
     ins = inputs if inputs is not None else [_rand(n, seed=i) for i in range(n_in)]
     out = np.empty(n, np.float32)
 
-    def hologram_impl():
-        k = hg.kernel(kernel_name)
+    def hologram_impl(get_kernel=hg.kernel):
+        k = get_kernel(kernel_name)
 
         def run():
             k(*ins, *scalars, out, n)
@@ -148,6 +148,7 @@ def _kernel_case(op, size, kernel_name, n_in, numpy_fn, numba_name, scalars=(), 
 
     impls = {
         "hologram": Impl(_lazy(hologram_impl)),
+        "hologram mlir": Impl(_lazy(lambda: hologram_impl(hg.kernel_mlir))),
         "numpy": Impl(lambda: numpy_fn(*ins)),
     }
     if numba_name:
@@ -258,6 +259,7 @@ def _reduction_case(op, n, kernel_name, n_in, np_fn, numba_name, ops_name):
 
     impls = {
         "hologram": Impl(_lazy(kernel_runner(lambda: hg.kernel(kernel_name)))),
+        "hologram mlir": Impl(_lazy(kernel_runner(lambda: hg.kernel_mlir(kernel_name)))),
         "hologram ops": Impl(_lazy(ops_impl)),
         # np.dot of two vectors is OpenBLAS's multi-threaded sdot.
         "numpy": Impl(lambda: np_fn(*ins), pause_s=BLAS_PAUSE_S if np_fn is np.dot else 0.005),
@@ -399,8 +401,8 @@ def la_gemm(n) -> Case:
     c_nb = np.empty((n, n), np.float32)
     a_flat, b_flat = a.reshape(-1), b.reshape(-1)
 
-    def kernel_impl():
-        k = hg.kernel("gemm_f32")
+    def kernel_impl(get_kernel=hg.kernel):
+        k = get_kernel("gemm_f32")
 
         def run():
             k(a_flat, b_flat, c, n, n, n)
@@ -420,11 +422,13 @@ def la_gemm(n) -> Case:
     return Case("linalg", "gemm", n, f"{n}×{n}×{n}", impls={
         "hologram": Impl(_lazy(ops_impl)),
         "hologram seed kernel": Impl(_lazy(kernel_impl)),
+        "hologram seed kernel mlir": Impl(_lazy(lambda: kernel_impl(hg.kernel_mlir))),
         "numpy": Impl(lambda: a @ b, pause_s=BLAS_PAUSE_S),
         "numba": _numba_impl(numba_impl),
     }, bytes=F32 * 3 * n * n, flops=2.0 * n ** 3, rtol=1e-3, atol=1e-3,
         notes=["hologram = ops.gemm; hologram seed kernel = one output element per id "
-               "(gemm_f32 in benchmarks/kernels.py); numpy = OpenBLAS sgemm"])
+               "(gemm_f32 in benchmarks/kernels.py), built by the C backend or (mlir) through "
+               "upstream MLIR; numpy = OpenBLAS sgemm"])
 
 
 CONV_SHAPES = [(1, 3, 224, 224, 32), (1, 64, 56, 56, 64)]  # N, C, H, W, K; 3x3, padding 1

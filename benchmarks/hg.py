@@ -62,6 +62,26 @@ def pipeline_without(pass_name: str) -> str:
     return ",".join(n for n in names if n != pass_name)
 
 
+@cache
+def _mlir_kernels() -> dict:
+    from hologram.backends.mlir.toolchain import ToolchainMissing, find_toolchain
+    from hologram.runtime import load_kernels
+
+    try:
+        find_toolchain()
+    except ToolchainMissing as err:
+        raise Skip(f"MLIR backend: {str(err).split(';')[0]}") from None
+    return load_kernels(str(KERNELS_FILE), backend="mlir")
+
+
+def kernel_mlir(name: str):
+    """Kernel `name` of the benchmark file built by the MLIR backend (docs/mlir.md)."""
+    ks = _mlir_kernels()
+    if name not in ks:
+        raise Skip(f"kernel {name!r} not found in {KERNELS_FILE.name}")
+    return ks[name]
+
+
 def kernel_with_pipeline(name: str, pipeline: str):
     """Kernel `name` of the benchmark file compiled with another pipeline than the default."""
     from hologram.runtime import load_kernels

@@ -46,6 +46,10 @@ if TYPE_CHECKING:
     from hologram.dialects import hologram as hg
 
 
+# Backends a kernel can be built with: the C emitter, or upstream MLIR (mlir-opt, LLVM).
+BACKENDS = ("c", "mlir")
+
+
 class LaunchError(Exception):
     """A kernel was called with arguments it cannot run on; raised before any C runs."""
 
@@ -83,8 +87,14 @@ class _Unit:
 
     def __init__(self, name_hint: str, pipeline: str | Sequence[str] | None,
                  parse: Callable[[], Any], index_key: str | None = None,
-                 manifest: dict | None = None, boundscheck: bool = False):
+                 manifest: dict | None = None, boundscheck: bool = False, backend: str = "c"):
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend '{backend}' (expected one of {', '.join(BACKENDS)})")
+        if backend == "mlir" and boundscheck:
+            raise ValueError("boundscheck=True needs the C backend (the MLIR backend does not "
+                             "check array accesses)")
         self.name_hint = name_hint
+        self.backend = backend
         self.pipeline = pipeline
         self.boundscheck = boundscheck
         self.index_key = index_key
@@ -144,6 +154,10 @@ class _Unit:
 
                 self._library = load_indexed(self._manifest)
                 self._manifest = None  # loaded, or discarded: then built below
+            if self._library is None and self.backend == "mlir":  # docs/mlir.md
+                from hologram.backends.mlir.builder import build_kernels as build_mlir
+
+                self._library = build_mlir(self.lowered(), self.specs(), self.name_hint)
             if self._library is None:
                 from hologram.backends.c.builder import build_kernels
                 from hologram.backends.c.emitter import emit_c
@@ -600,10 +614,12 @@ def _lookup(parts: list) -> tuple[str | None, dict | None]:
 
 def _make_unit(text: str | None, key_parts: list, name_hint: str,
                pipeline: str | Sequence[str] | None, parse: Callable[[], Any],
-               boundscheck: bool) -> _Unit:
+               boundscheck: bool, backend: str = "c") -> _Unit:
     parts = [*key_parts, ["boundscheck", boundscheck]]
-    key, manifest = _lookup(parts) if text is not None else (None, None)
-    return _Unit(name_hint, pipeline, parse, key, manifest, boundscheck)
+    # The index serves the C backend; an MLIR build is found by its own key once lowered.
+    indexed = text is not None and backend == "c"
+    key, manifest = _lookup(parts) if indexed else (None, None)
+    return _Unit(name_hint, pipeline, parse, key, manifest, boundscheck, backend)
 
 
 def _kernels(unit: _Unit, filename: str) -> dict[str, Kernel]:
@@ -611,8 +627,12 @@ def _kernels(unit: _Unit, filename: str) -> dict[str, Kernel]:
 
 
 def kernel(fn: Callable[..., Any] | None = None, *,
-           pipeline: str | Sequence[str] | None = None, boundscheck: bool | None = None) -> Any:
-    """`@hologram.kernel` or `@hologram.kernel(pipeline="canonicalize,cse")`.
+           pipeline: str | Sequence[str] | None = None, boundscheck: bool | None = None,
+           backend: str = "c") -> Any:
+    """`@hologram.kernel` or `@hologram.kernel(pipeline="canonicalize,cse", backend="mlir")`.
+
+    `backend="mlir"` builds through upstream MLIR and LLVM instead of the C emitter
+    (docs/mlir.md); the launch API is the same.
 
     The function is parsed now (a bad kernel raises CompileError at the decorator) and compiled
     on its first call; when the cache's index already holds it (same file text, pipeline and
@@ -633,7 +653,7 @@ def kernel(fn: Callable[..., Any] | None = None, *,
             text = None
         parts = ["function", text, name, f.__code__.co_firstlineno, _pipeline_key(pipeline)]
         unit = _make_unit(text, parts, name, pipeline, lambda: parse_function(f),
-                          _boundscheck(boundscheck))
+                          _boundscheck(boundscheck), backend)
         kernels = _kernels(unit, filename)
         if name not in kernels:
             raise LaunchError(f"{name} did not compile to a kernel")
@@ -645,11 +665,11 @@ def kernel(fn: Callable[..., Any] | None = None, *,
 
 
 def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
-                 boundscheck: bool | None = None) -> dict[str, Kernel]:
+                 boundscheck: bool | None = None, backend: str = "c") -> dict[str, Kernel]:
     """Every kernel of a Python kernel file, by name. The file is parsed, never executed; its
     kernels compile together, on the first call of any of them. When the cache's index holds
     the file's text (with this pipeline and these settings), nothing is parsed. `boundscheck`
-    as for `kernel`."""
+    and `backend` ("c" or "mlir") as for `kernel`."""
     try:  # decoded as the frontend (and Python) read a source file
         from importlib.util import decode_source
 
@@ -658,7 +678,7 @@ def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
         from hologram.frontend import parse_file  # raises the located CompileError
 
         unit = _Unit(Path(path).stem, pipeline, lambda: parse_file(path),
-                     boundscheck=_boundscheck(boundscheck))
+                     boundscheck=_boundscheck(boundscheck), backend=backend)
         return _kernels(unit, str(path))
 
     def parse() -> Any:
@@ -667,5 +687,5 @@ def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
         return parse_source(text, str(path))
 
     unit = _make_unit(text, ["file", text, _pipeline_key(pipeline)], Path(path).stem, pipeline,
-                      parse, _boundscheck(boundscheck))
+                      parse, _boundscheck(boundscheck), backend)
     return _kernels(unit, str(path))

@@ -6,7 +6,8 @@ that does not compile. `hologram-opt` runs `verify_dominance` on its input befor
 
 A value defined by an op is visible after that op in its block and in every region nested
 there; a block argument in its block and the regions nested there. Across the blocks of one
-multi-block region the defining block must dominate the using block (xDSL's DominanceInfo).
+multi-block region the defining block must dominate the using block, among the blocks
+reachable from the entry (networkx's immediate dominators; unreachable blocks are ignored).
 The walk is iterative and linear in the size of the IR.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, BlockArgument, Operation, OpResult, Region
-from xdsl.irdl.dominance import DominanceInfo
 from xdsl.utils.exceptions import VerifyException
 
 
@@ -28,7 +28,7 @@ def _describe(op: Operation, i: int, value) -> str:
 def verify_dominance(module: Operation | ModuleOp) -> None:
     """Raise VerifyException at the first use not dominated by its definition."""
     position: dict[Operation, int] = {}
-    dominance: dict[Region, DominanceInfo] = {}
+    dominance: dict[Region, dict[Block, Block]] = {}
     for op in module.walk():
         for region in op.regions:
             for block in region.blocks:
@@ -39,8 +39,15 @@ def verify_dominance(module: Operation | ModuleOp) -> None:
         region = a.parent
         assert region is not None
         if region not in dominance:
-            dominance[region] = DominanceInfo(region)
-        return dominance[region].strictly_dominates(a, b)
+            dominance[region] = _immediate_dominators(region)
+        idom = dominance[region]
+        if b not in idom:  # unreachable from the entry: no path to it, as in MLIR
+            return True
+        while b in idom and idom[b] is not b:
+            b = idom[b]
+            if b is a:
+                return True
+        return False
 
     for op in module.walk():
         if not op.operands:
@@ -70,6 +77,21 @@ def verify_dominance(module: Operation | ModuleOp) -> None:
                                                  or _dominated(block, chain, region_dominates)):
                     continue
             raise VerifyException(_describe(op, i, value))
+
+
+def _immediate_dominators(region: Region) -> dict[Block, Block]:
+    """Each block reachable from the region's entry -> its immediate dominator (the entry maps
+    to itself). Unreachable blocks (an exit's dead join block) are left out, as MLIR ignores
+    them, so they do not hide the dominance of the blocks they branch to."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for block in region.blocks:
+        graph.add_node(block)
+        last = block.last_op
+        for succ in last.successors if last is not None else ():
+            graph.add_edge(block, succ)
+    return nx.immediate_dominators(graph, region.blocks.first)
 
 
 def _dominated(def_block: Block, chain: dict[Block, Operation], region_dominates) -> bool:

@@ -12,6 +12,11 @@ def register_dialects(ctx: Context) -> None:
     from xdsl.dialects import get_all_dialects
 
     upstream = get_all_dialects()
+    # memref with the upstream op xDSL lacks; scf.execute_region printed whole (upstream.py).
+    from hologram.dialects.upstream import extended_memref, fix_execute_region_printing
+
+    upstream["memref"] = extended_memref
+    fix_execute_region_printing()
     for name in UPSTREAM:
         if name not in ctx.registered_dialect_names:
             ctx.register_dialect(name, upstream[name])

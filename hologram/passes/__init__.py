@@ -18,6 +18,8 @@ OUR_PASSES: dict[str, tuple[str, str]] = {
     "fuse": ("hologram.passes.fuse", "Fuse"),
     "fold-layout": ("hologram.passes.fold_layout", "FoldLayout"),
     "infer-grid": ("hologram.passes.infer_grid", "InferGrid"),
+    "convert-hologram-to-upstream": (
+        "hologram.passes.convert_hologram_to_upstream", "ConvertHologramToUpstream"),
 }
 
 # Upstream xDSL passes that are useful on our IR.

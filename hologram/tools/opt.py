@@ -1,4 +1,4 @@
-"""hologram-opt: read IR, run passes in order, print IR (or C with `-t c`).
+"""hologram-opt: read IR, run passes in order, print IR (or C with `-t c`, LLVM IR with `-t llvm`).
 
 Built on xDSL's opt main: `-p/--passes` (alias `--pipeline=`), `--split-input-file`,
 `--verify-diagnostics`, `--print-op-generic`, `--print-between-passes` keep working.
@@ -43,6 +43,13 @@ class HologramOptMain(xDSLOptMain):
             return CTarget
 
         self.available_targets["c"] = c_target
+
+        def llvm_target():  # through upstream mlir-opt and mlir-translate (docs/mlir.md)
+            from hologram.backends.mlir.target import LLVMTarget
+
+            return LLVMTarget
+
+        self.available_targets["llvm"] = llvm_target
 
     def apply_passes(self, prog):
         # Passes and the C backend assume every use is dominated by its definition; xDSL's

@@ -34,7 +34,7 @@ import stat
 import sys
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -441,19 +441,21 @@ def _entry_path(key: str) -> Path:
 
 def _cached(key: str, c_source: str, write_c: Callable[[Path, str, str], Path], name_hint: str,
             command: list[str], flags: list[str], module: ModuleOp | None, includes: list[str],
-            extra: dict) -> Library:
+            extra: dict, libs: Sequence[str] = LIBS) -> Library:
+    """The library of entry `key`: loaded, fetched from the cache or built (`write_c` writes
+    the sources into the build directory; `libs` follow them on the link line)."""
     with _load_lock:
         if key in _loaded:
             return _loaded[key]
         library = _fetch_or_build(key, c_source, write_c, name_hint, command, flags, module,
-                                  includes, extra)
+                                  includes, extra, libs)
         _loaded[key] = library
         return library
 
 
 def _fetch_or_build(key: str, c_source: str, write_c: Callable[[Path, str, str], Path],
                     name_hint: str, command: list[str], flags: list[str], module: ModuleOp | None,
-                    includes: list[str], extra: dict) -> Library:
+                    includes: list[str], extra: dict, libs: Sequence[str] = LIBS) -> Library:
     import shutil
     import tempfile
 
@@ -472,7 +474,7 @@ def _fetch_or_build(key: str, c_source: str, write_c: Callable[[Path, str, str],
                          kernel=name_hint) from None
     try:
         _compile_entry(work, key, c_source, write_c, name_hint, command, flags, module,
-                       includes, extra)
+                       includes, extra, libs)
         _mkdir_private(entry.parent)
         try:
             os.rename(work, entry)
@@ -505,14 +507,14 @@ def _fetch_or_build(key: str, c_source: str, write_c: Callable[[Path, str, str],
 def _compile_entry(work: Path, key: str, c_source: str,
                    write_c: Callable[[Path, str, str], Path], name_hint: str, command: list[str],
                    flags: list[str], module: ModuleOp | None, includes: list[str],
-                   extra: dict) -> None:
+                   extra: dict, libs: Sequence[str] = LIBS) -> None:
     import sysconfig
 
     name = _module_name(key)
     c_path = write_c(work, name, c_source)
     so_path = work / f"{name}{EXT_SUFFIX}"
     argv = [*command, *flags, *LINK_FLAGS, f"-I{sysconfig.get_paths()['include']}", *includes,
-            str(c_path), "-o", str(so_path), *LIBS]
+            str(c_path), "-o", str(so_path), *libs]
     try:
         _run_compiler(argv, name_hint, module, work)
     except BuildError as err:
