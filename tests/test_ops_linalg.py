@@ -56,6 +56,18 @@ def test_gemm_float64_and_out():
     np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("trans_a", [False, True])
+@pytest.mark.parametrize("trans_b", [False, True])
+def test_gemm_float64_transposes(trans_a, trans_b):
+    m, k, n = 33, 70, 21
+    a = mat((k, m) if trans_a else (m, k), 1).astype(np.float64)
+    b = mat((n, k) if trans_b else (k, n), 2).astype(np.float64)
+    c = mat((m, n), 3).astype(np.float64)
+    got = ops.gemm(a, b, c, alpha=2.0, beta=0.5, trans_a=trans_a, trans_b=trans_b)
+    opa, opb = (a.T if trans_a else a), (b.T if trans_b else b)
+    np.testing.assert_allclose(got, 2.0 * opa @ opb + 0.5 * c, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("shapes", [((37, 53), (53, 29)), ((53,), (53, 29)), ((37, 53), (53,)),
                                     ((53,), (53,)), ((3, 4, 5), (3, 5, 2))])
 def test_matmul_and_dot_like_numpy(shapes):

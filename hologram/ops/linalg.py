@@ -178,10 +178,6 @@ def _gemm(name, A, B, C_, alpha, beta, trans_a, trans_b, out, dtypes=(C.F32, C.F
     out = C.output(name, out, (m, n), A.dtype, A, B, may_alias=False)
     c_arg = out if C_ is None else C_
     variant = _GEMM[(ta, tb)]
-    if A.dtype == C.F64 and variant != "nn":
-        raise TypeError(f"hologram.ops.{name}: float64 has a kernel for untransposed operands "
-                        "only\n  hint: pass C-ordered float64 matrices without trans_a/trans_b, "
-                        "or float32")
     if m * n:
         kernel = stdlib_kernel(f"gemm_{variant}_{C.SUFFIX[A.dtype]}")
         kernel(C.flat(A), C.flat(B), C.flat(c_arg), alpha, beta, C.flat(out), m, n, k,
@@ -192,7 +188,8 @@ def _gemm(name, A, B, C_, alpha, beta, trans_a, trans_b, out, dtypes=(C.F32, C.F
 @op()
 def gemm(A, B, C=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, out=None):
     """`out = alpha * op(A) @ op(B) + beta * C` (BLAS gemm), op(X) = X or X.T. `beta == 0`
-    ignores C (BLAS semantics). float32; float64 for untransposed operands.
+    ignores C (BLAS semantics). float32 or float64, any of the four transpose combinations
+    (one contraction nest: the transposed operand is packed, see docs/passes.md).
 
     >>> A = np.ones((2, 3), np.float32); B = np.ones((3, 4), np.float32)
     >>> hologram.ops.gemm(A, B, alpha=2.0)[0, 0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from xdsl.context import Context
 from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import IndexType, IntegerType, ModuleOp, i64
+from xdsl.dialects.builtin import IndexType, IntegerType, ModuleOp, StringAttr, i64
 from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
@@ -19,11 +19,20 @@ from hologram.dialects.hologram import (
     ReturnOp,
     YieldOp,
 )
+from hologram.passes.parallelize import DEFAULT_LOOP_THRESHOLD, DEFAULT_THRESHOLD
+from hologram.passes.fold_layout_gemm import Gemm, NotContraction, emit_gemm, match_gemm
 from hologram.passes.fold_layout_ir import (
     Builder,
     ConstCache,
+    Fold,
     Leaf,
     affine_terms,
+    all_of,
+    bounded_product,
+    clone_body,
+    coordinate_atoms,
+    ids_of,
+    index_bound_ok,
     product_leaves,
 )
 
@@ -37,6 +46,9 @@ FAMILIES: dict[str, tuple[int, int, int]] = {
 MAX_DIMS = 3
 # The GEMM nest's per-thread locals (R x C accumulator + K x C panel) live on the thread's stack.
 MAX_LOCAL_ELEMENTS = 1 << 18
+# The kernel attributes that record the pass's choice and why it refused the other nests.
+STRATEGY_ATTR = "fold_layout.strategy"
+REFUSED_ATTR = "fold_layout.refused"
 # Predicates of arith.cmpi (MLIR's numbering).
 _ULT, _UGT = 6, 8
 # Ops a foldable kernel may contain: pure scalar code, structured control flow, loads and stores.
@@ -52,37 +64,9 @@ class Refused(Exception):
     """Why a kernel is left as it was."""
 
 
-@dataclass
-class Fold:
-    """What the analysis proved about a kernel: its guard, its dimensions and its decodes."""
-
-    kernel: KernelOp
-    gid: GlobalIdOp
-    guard: scf.IfOp
-    dims: tuple[Leaf, ...]  # the guard's bound is their product; dims[-1] varies fastest
-    # decode op -> the coordinate it computes (e.g. `arith.divui %idx, %n` -> 0)
-    decodes: dict[Operation, int] = field(default_factory=dict)
-    # the kernel's original top-level ops, before the rewrite adds any
-    body_ops: list[Operation] = field(default_factory=list)
-
-    @property
-    def rank(self) -> int:
-        return len(self.dims)
-
-
 # ------------------------------------------------------------------------------------------------
 # Analysis
 # ------------------------------------------------------------------------------------------------
-def _ids(gid: GlobalIdOp) -> set[SSAValue]:
-    """The id itself and its i32 casts (the language's u32 `idx`)."""
-    ids: set[SSAValue] = {gid.result}
-    for use in gid.result.uses:
-        user = use.operation
-        if isinstance(user, arith.IndexCastOp) and user.result.type == IntegerType(32):
-            ids.add(user.result)
-    return ids
-
-
 def _guard_bound(cond: SSAValue, ids: set[SSAValue]) -> SSAValue:
     op = cond.owner
     if not isinstance(op, arith.CmpiOp):
@@ -140,47 +124,60 @@ def _match_decodes(block: Block, ids: set[SSAValue], dims: tuple[Leaf, ...]) -> 
     return found
 
 
-def _linear_id_terms(fold: Fold) -> set[tuple[str, tuple[Leaf, ...]]]:
+def _linear_id_terms(fold: Fold) -> frozenset[tuple[str, tuple[Leaf, ...]]]:
     """idx = sum_d coord_d * (product of the dims after d), as terms."""
-    return {(f"d{d}", tuple(sorted(fold.dims[d + 1:]))) for d in range(fold.rank)}
+    return frozenset((f"d{d}", tuple(sorted(fold.dims[d + 1:]))) for d in range(fold.rank))
 
 
-def is_linear_id(value: SSAValue, fold: Fold, atoms: dict[SSAValue, str]) -> bool:
-    """Whether an index provably equals the thread's linear id (so writes stay per thread)."""
-    ids = _ids(fold.gid)
+def element_layout(value: SSAValue, fold: Fold,
+                   atoms: dict[SSAValue, str]) -> frozenset[tuple[str, tuple[Leaf, ...]]] | None:
+    """The terms of an index that names one element per thread, or None.
+
+    Accepted: the linear id itself, or `sum_d coord_d * stride_d + consts` with every
+    coordinate once and the last one at stride 1 (`C[i * ldc + j]`, `out[b*sb + i*si + j]`).
+    Distinct threads then write distinct elements when each stride is at least the next one
+    times its extent (checked at run time, `Fold.layouts`) and the index does not wrap."""
+    ids = ids_of(fold.gid)
     v = value
     while v not in ids and isinstance(v.owner, arith.ExtUIOp | arith.IndexCastOp):
         v = v.owner.input
     if v in ids:
-        return True
+        return _linear_id_terms(fold)
     terms = affine_terms(value, fold.kernel.body.block, atoms)
     if terms is None:
-        return False
-    as_set = {(t.var, t.coef) for t in terms}
-    return len(as_set) == len(terms) == fold.rank and as_set == _linear_id_terms(fold)
-
-
-def coordinate_atoms(fold: Fold) -> dict[SSAValue, str]:
-    return {op.results[0]: f"d{d}" for op, d in fold.decodes.items()}
+        return None
+    as_set = frozenset((t.var, t.coef) for t in terms)
+    coords = [t for t in terms if t.var != "1"]
+    if len(as_set) != len(terms) or sorted(t.var for t in coords) != [
+            f"d{d}" for d in range(fold.rank)]:
+        return None
+    if (f"d{fold.rank - 1}", ()) not in as_set:
+        return None
+    return as_set
 
 
 def _check_memory(fold: Fold) -> None:
-    """Every write to a parameter array is at the thread's own element, and so is every read of
-    an array the kernel writes: then no iteration depends on another, in any order or tiling."""
+    """Every write to a parameter array names one element per thread (the same layout for
+    every write of that array), and every read of an array the kernel writes is at that same
+    element: then no iteration depends on another, in any order or tiling."""
     block = fold.kernel.body.block
     atoms = coordinate_atoms(fold)
-    written: set[SSAValue] = set()
+    layout: dict[SSAValue, frozenset] = {}
     for op in fold.kernel.body.walk():
         if isinstance(op, memref.StoreOp) and isinstance(op.memref, BlockArgument):
             if op.memref.block is block:
-                written.add(op.memref)
-                if not is_linear_id(op.indices[0], fold, atoms):
+                found = element_layout(op.indices[0], fold, atoms)
+                if found is None:
                     raise Refused("a write is not at the folded coordinates of its thread")
+                if layout.setdefault(op.memref, found) != found:
+                    raise Refused("two writes of one array at different elements")
     for op in fold.kernel.body.walk():
-        if isinstance(op, memref.LoadOp) and op.memref in written:
-            if not is_linear_id(op.indices[0], fold, atoms):
+        if isinstance(op, memref.LoadOp) and op.memref in layout:
+            if element_layout(op.indices[0], fold, atoms) != layout[op.memref]:
                 raise Refused("a read of a written array is not at the thread's own element "
                               "(a dependence across iterations)")
+    linear = _linear_id_terms(fold)
+    fold.layouts = sorted({terms for terms in layout.values() if terms != linear}, key=sorted)
 
 
 def analyse(kernel: KernelOp) -> Fold:
@@ -202,7 +199,7 @@ def analyse(kernel: KernelOp) -> Fold:
     for op in ops[:-1]:
         if op.regions or isinstance(op, memref.StoreOp | memref.LoadOp):
             raise Refused(f"`{op.name}` runs outside the guard")
-    ids = _ids(gid)
+    ids = ids_of(gid)
     bound = _guard_bound(guard.cond, ids)
     leaves = product_leaves(bound, block)
     if leaves is None:
@@ -245,51 +242,37 @@ def exact_condition(b: Builder, fold: Fold) -> SSAValue:
     grid = b.add(arith.IndexCastOp(b.add(GridSizeOp()), i64))
     ok = b.andi(ok, b.ule(total, grid))
     ok = b.andi(ok, b.ule(grid, two32))
+    for terms in fold.layouts:
+        ok = b.andi(ok, _layout_condition(b, fold, terms))
     return ok
 
 
-def clone_body(
-    b: Builder,
-    fold: Fold,
-    gid_value: SSAValue,
-    coords: list[SSAValue] | None,
-    drop: set[Operation] | None = None,
-    replace: dict[SSAValue, SSAValue] | None = None,
-) -> None:
-    """Clone the kernel body (the id replaced by `gid_value`) into b's block.
-
-    With `coords`, the decode ops are replaced by the nest's coordinates; ops in `drop` (at any
-    depth) are left out, and results in `replace` are replaced by the given values."""
-    mapping: dict[SSAValue, SSAValue] = {fold.gid.result: gid_value}
-    twins: dict[Operation, Operation] = {}
-    for op in fold.body_ops:
-        if isinstance(op, GlobalIdOp | ReturnOp):
-            continue
-        new = op.clone(value_mapper=mapping)
-        b.put(new)
-        # The clone has the same structure: pair the ops up to find the ones to change.
-        for old_op, new_op in zip(op.walk(), new.walk(), strict=True):
-            twins[old_op] = new_op
-    changes: dict[SSAValue, SSAValue] = {}
-    if coords is not None:
-        for op, d in fold.decodes.items():
-            changes[op.results[0]] = coords[d]
-    changes.update(replace or {})
-    for old_value, value in changes.items():
-        new_op = twins[old_value.owner]  # type: ignore[index]
-        new_op.results[0].replace_all_uses_with(value)
-        new_op.detach()
-        new_op.erase()
-    for op in drop or ():
-        new_op = twins[op]
-        new_op.detach()
-        new_op.erase()
+def _layout_condition(b: Builder, fold: Fold, terms: frozenset) -> SSAValue:
+    """Distinct coordinates give distinct elements: stride_d >= stride_{d+1} * extent_{d+1}
+    (mixed radix), and no index reaches 2^31 (the kernel's u32 arithmetic does not wrap)."""
+    block = fold.kernel.body.block
+    strides = {var: coef for var, coef in terms if var != "1"}
+    tests: list[SSAValue] = []
+    index_bound_ok(b, [(strides[f"d{d}"], fold.dims[d]) for d in range(fold.rank)]
+                   + [(coef, None) for var, coef in terms if var == "1"], block, tests)
+    for d in range(fold.rank - 1):
+        outer = bounded_product(b, strides[f"d{d}"], block, tests)
+        inner = bounded_product(b, (*strides[f"d{d + 1}"], fold.dims[d + 1]), block, tests)
+        tests.append(b.ule(inner, outer))
+    ok = all_of(b, tests)
+    assert ok is not None
+    return ok
 
 
 def emit_fallback(b: Builder, fold: Fold) -> None:
-    """One parallel iteration per id, exactly as the SIMT kernel (used when the nest is not exact)."""
+    """One parallel iteration per id, exactly as the SIMT kernel (used when the nest is not exact),
+    with `parallelize`'s thresholds: a small grid runs serially, in id order, as it would
+    without this pass."""
     grid = b.add(GridSizeOp())
-    loop = ParallelForOp(b.idx(0), grid, b.idx(1))
+    has_loop = any(isinstance(o, scf.ForOp | scf.WhileOp) for top in fold.body_ops
+                   for o in top.walk())
+    loop = ParallelForOp(b.idx(0), grid, b.idx(1),
+                         threshold=DEFAULT_LOOP_THRESHOLD if has_loop else DEFAULT_THRESHOLD)
     b.put(loop)
     inner = Builder(loop.body.block, b.consts)
     clone_body(inner, fold, loop.induction_var, None)
@@ -359,17 +342,23 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
     pb.put(YieldOp())
 
 
+def choose(fold: Fold, gemm_only: bool) -> tuple[str, Gemm | None, str]:
+    """(strategy, the contraction or None, why the contraction was refused or "").
+
+    strategy: "contraction" (the tiled GEMM nest), "fold" (the plain tiled nest), or "" (none:
+    `gemm_only` and no contraction)."""
+    try:
+        gemm = match_gemm(fold)
+    except NotContraction as why:
+        return ("" if gemm_only else "fold"), None, str(why)
+    return "contraction", gemm, ""
+
+
 def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bool,
-            gemm_only: bool = False) -> str:
-    """Replace the kernel body by `if exact { nest } else { one iteration per id }`.
-
-    Returns which nest was built ("gemm" or "fold"), or "" when `gemm_only` and not a GEMM."""
-    from hologram.passes.fold_layout_gemm import emit_gemm, match_gemm
-
+            gemm: Gemm | None) -> None:
+    """Replace the kernel body by `if exact { nest } else { one iteration per id }`: the
+    contraction nest for `gemm`, else the plain fold."""
     block = fold.kernel.body.block
-    gemm = match_gemm(fold)
-    if gemm is None and gemm_only:
-        return ""
     consts = ConstCache(block)
     tmp = Block()
     b = Builder(tmp, consts)
@@ -396,7 +385,15 @@ def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bo
     for op in reversed(old):
         op.detach()
         op.erase(safe_erase=False)
-    return "gemm" if gemm is not None else "fold"
+
+
+def record(kernel: KernelOp, strategy: str, refused: list[str]) -> None:
+    """The choice as attributes of the kernel (`hologram-opt` shows them; FileCheck tests them)."""
+    if STRATEGY_ATTR in kernel.attributes:
+        return  # an earlier run decided; this one found the kernel already rewritten
+    kernel.attributes[STRATEGY_ATTR] = StringAttr(strategy or "none")
+    if refused:
+        kernel.attributes[REFUSED_ATTR] = StringAttr("; ".join(refused))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -470,10 +467,18 @@ class FoldLayout(ModulePass):
         for kernel in [k for k in op.walk() if isinstance(k, KernelOp)]:
             try:
                 fold = analyse(kernel)
-            except Refused:
+            except Refused as why:
+                record(kernel, "", [f"fold: {why}"])
                 continue
-            rewrite(fold, self.tile_sizes(), (self.micro[0], self.micro[1]), self.pack,
-                    self.gemm_only)
+            strategy, gemm, why_not = choose(fold, self.gemm_only)
+            extra = fold.layouts and ", strided output" or ""
+            if gemm is not None:
+                strategy = f"{gemm.describe()}{extra}"
+            elif strategy:
+                strategy = f"fold {fold.rank}-D{extra}"
+            record(kernel, strategy, [f"contraction: {why_not}"] if why_not else [])
+            if strategy:
+                rewrite(fold, self.tile_sizes(), (self.micro[0], self.micro[1]), self.pack, gemm)
 
 
 def explain(kernel: KernelOp) -> str:
