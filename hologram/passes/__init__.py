@@ -17,6 +17,7 @@ OUR_PASSES: dict[str, tuple[str, str]] = {
     "atomic-to-tree-reduction": ("hologram.passes.atomic_to_tree_reduction", "AtomicToTreeReduction"),
     "fuse": ("hologram.passes.fuse", "Fuse"),
     "fold-layout": ("hologram.passes.fold_layout", "FoldLayout"),
+    "vectorize-lanes": ("hologram.passes.vectorize_lanes", "VectorizeLanes"),
 }
 
 # Upstream xDSL passes that are useful on our IR.
@@ -25,11 +26,13 @@ UPSTREAM_PASSES = ("canonicalize", "cse", "dce", "licm")
 # The pipeline `hologram.kernel`, `hologram-compile` and the op API run by default. Order:
 # atomic-to-tree-reduction needs the SIMT form to prove its reductions; fold-layout tiles the
 # GEMM-shaped kernels it recognises (only those: its plain fold was slower on stencils); both
-# produce their own parallel loops, and parallelize turns every other kernel into one.
+# produce their own parallel loops; vectorize-lanes runs the kernels whose threads run loops
+# several consecutive ids at a time; parallelize turns every other kernel into one.
 DEFAULT_PIPELINE: tuple[str, ...] = (
     "canonicalize",
     "atomic-to-tree-reduction",
     "fold-layout{gemm_only=true}",
+    "vectorize-lanes",
     "parallelize",
 )
 
