@@ -352,8 +352,9 @@ def test_every_layout_is_a_contraction_and_bit_identical(plain, folded, name, m,
 @pytest.mark.parametrize("ldc_delta", [-1, 0])
 def test_strided_output_that_overlaps_runs_the_fallback(plain, folded, ldc_delta):
     """ldc < n: two threads write one element, so the nest must not run (the run-time test
-    falls back to one iteration per id, in id order, as the SIMT kernel)."""
-    m, n, k = 20, 30, 10
+    falls back to one iteration per id, as the SIMT kernel). The grid is below the fallback
+    loop's parallel threshold, so both run the ids in order and the last writer is the same."""
+    m, n, k = 10, 20, 10
     ldc = n + ldc_delta
     a, b = rand(m * k, 22), rand(k * n, 23)
     c = np.zeros(m * ldc + n, np.float32)

@@ -18,6 +18,7 @@ OUR_PASSES: dict[str, tuple[str, str]] = {
     "fuse": ("hologram.passes.fuse", "Fuse"),
     "fold-layout": ("hologram.passes.fold_layout", "FoldLayout"),
     "vectorize-lanes": ("hologram.passes.vectorize_lanes", "VectorizeLanes"),
+    "split-accumulators": ("hologram.passes.split_accumulators", "SplitAccumulators"),
 }
 
 # Upstream xDSL passes that are useful on our IR.
@@ -27,12 +28,15 @@ UPSTREAM_PASSES = ("canonicalize", "cse", "dce", "licm")
 # atomic-to-tree-reduction needs the SIMT form to prove its reductions; fold-layout tiles the
 # GEMM-shaped kernels it recognises (only those: its plain fold was slower on stencils); both
 # produce their own parallel loops; vectorize-lanes runs the kernels whose threads run loops
-# several consecutive ids at a time; parallelize turns every other kernel into one.
+# several consecutive ids at a time; split-accumulators gives a thread's float +/max/min loop
+# a fixed set of partial results (documented order); parallelize turns every other kernel into
+# a parallel loop.
 DEFAULT_PIPELINE: tuple[str, ...] = (
     "canonicalize",
     "atomic-to-tree-reduction",
     "fold-layout{gemm_only=true}",
     "vectorize-lanes",
+    "split-accumulators",
     "parallelize",
 )
 

@@ -55,6 +55,11 @@ def simd_blocker(ops: list[Operation]) -> str | None:
                 return "inner scf.while loop"
             if isinstance(op, func.CallOp):
                 return "call of a function"
+            if isinstance(op, scf.ForOp) and "partial results" in str(
+                    op.attributes.get("split_accumulators", "")):
+                # The inner loop is the one to vectorize (its partial results are independent);
+                # `simd` on the grid loop would make gcc vectorize across ids instead: gathers.
+                return "inner loop vectorized by split-accumulators"
     return None
 
 

@@ -37,6 +37,9 @@ REFUSED_ATTR = "vectorize_lanes.refused"
 _ULT = 6
 
 
+_NSW = arith.IntegerOverflowAttr([arith.IntegerOverflowFlag.NSW])
+
+
 class Refused(Exception):
     """Why a kernel keeps one thread per grid iteration."""
 
@@ -254,7 +257,7 @@ class _Lanes:
             self.anchor = loop
         lane = body.args[0]
         lane.name_hint = "lane"
-        gid = arith.AddiOp(self.g0, lane)
+        gid = arith.AddiOp(self.g0, lane, overflow=_NSW)  # < the grid: no wrap
         body.add_op(gid)
         gid.result.name_hint = "gid"
         mapping = dict(self.base)

@@ -25,11 +25,12 @@ def column_max_f64(x: DeviceArray[f64], out: DeviceArray[f64], m: u32, n: u32):
 
 def column_stencil(x: DeviceArray[f32], w: DeviceArray[f32], out: DeviceArray[f32], m: u32,
                    n: u32, k: u32):
-    """A vertical k-tap filter of column c, summed down the rows; the weights are uniform."""
+    """A vertical k-tap filter of column c at m rows (x has m + k rows), summed down the rows;
+    the weights are uniform."""
     c = get_global_id()
     if c < n:
         total = 0.0
-        for i in range(m - k):
+        for i in range(m):
             s = 0.0
             for t in range(k):
                 s += w[t] * x[(i + t) * n + c]
