@@ -16,11 +16,11 @@ builtin.module {
   // CHECK:           %lanes = arith.minui %{{.*}}, %{{.*}} : index
   // CHECK:           %acc = memref.alloca() : memref<16xf32>
   // CHECK-NEXT:      scf.for %lane = %{{.*}} to %lanes step
-  // CHECK-NEXT:        %gid = arith.addi %g0, %lane : index
+  // CHECK-NEXT:        %gid = arith.addi %g0, %lane overflow<nsw> : index
   // CHECK:             memref.store %{{.*}}, %acc[%lane] : memref<16xf32>
   // CHECK:           scf.for %i = %{{.*}} to %{{.*}} step %{{.*}} {
   // CHECK-NEXT:        scf.for %lane_1 = %{{.*}} to %lanes step
-  // CHECK-NEXT:          %gid_1 = arith.addi %g0, %lane_1 : index
+  // CHECK-NEXT:          %gid_1 = arith.addi %g0, %lane_1 overflow<nsw> : index
   // CHECK:               memref.load %acc[%lane_1] : memref<16xf32>
   // CHECK:               memref.load %x[
   // CHECK:               memref.store %{{.*}}, %acc[%lane_1] : memref<16xf32>
