@@ -185,3 +185,21 @@ def test_linalg_errors():
         ops.trmm(mat((3, 3), 1), mat((3, 2), 2), side="top")
     with pytest.raises(ValueError, match="argument 'A' is not C-contiguous"):
         ops.gemm(mat((6, 6), 1)[::2], mat((6, 6), 1))
+
+
+def test_gemm_fma_tolerance_and_bitwise_without_fma():
+    """fma=False: the same bits as the stdlib kernel run one id at a time (no pass); the default
+    (fma=True) within the documented 2 * K * eps * sum |a_ik b_kj| of it."""
+    import hologram
+    from hologram.ops._registry import find_kernel
+
+    m, k, n = 45, 300, 37
+    a, b = mat((m, k), 31), mat((k, n), 32)
+    exact_kernel = hologram.load_kernels(find_kernel("gemm_nn_f32").path, pipeline="")
+    want = np.zeros((m, n), np.float32)
+    exact_kernel["gemm_nn_f32"](a.reshape(-1), b.reshape(-1), want.reshape(-1), 1.0, 0.0,
+                                want.reshape(-1), m, n, k, k, n, n, grid=m * n)
+    assert np.array_equal(ops.gemm(a, b, fma=False), want)
+    got = ops.gemm(a, b)
+    bound = 2 * k * EPS * (np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
+    assert np.all(np.abs(got.astype(np.float64) - want) <= bound)

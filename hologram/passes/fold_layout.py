@@ -355,7 +355,7 @@ def choose(fold: Fold, gemm_only: bool) -> tuple[str, Gemm | None, str]:
 
 
 def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bool,
-            gemm: Gemm | None) -> None:
+            gemm: Gemm | None, fma: bool = False) -> None:
     """Replace the kernel body by `if exact { nest } else { one iteration per id }`: the
     contraction nest for `gemm`, else the plain fold."""
     block = fold.kernel.body.block
@@ -369,7 +369,7 @@ def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bo
     b.put(scf.IfOp(cond, [], Region(then_block), Region(else_block)))
     tb = Builder(then_block, consts)
     if gemm is not None:
-        emit_gemm(tb, gemm, tiles, micro, pack)
+        emit_gemm(tb, gemm, tiles, micro, pack, fma)
     else:
         emit_nest(tb, fold, tiles)
     _close(tb)
@@ -428,6 +428,13 @@ class FoldLayout(ModulePass):
       micro=MR,KU            register block of the GEMM nest: MR rows, KU k-steps (default 4,4).
       pack=true|false        pack B's panel into a contiguous local buffer (default true).
       gemm_only=true|false   fold only kernels that get the GEMM nest (default false).
+      fma=true|false         contract the nest's `v + x * y` into fused multiply-adds (default
+                             false: bit-identical to the kernel). With fma each product is not
+                             rounded before it is added, so a K-term sum differs from
+                             `simulate`'s by at most 2 * K * eps * sum_k |x_k * y_k| (both are
+                             within K * eps of the exact sum). `ops.gemm` and `ops.matmul` turn
+                             it on, as BLAS libraries do; a user kernel asks for it through its
+                             pipeline (`@hologram.kernel(pipeline=...fold-layout{fma=true}...)`).
     """
 
     name = "fold-layout"
@@ -437,6 +444,7 @@ class FoldLayout(ModulePass):
     micro: tuple[int, ...] = (4, 4)
     pack: bool = True
     gemm_only: bool = False
+    fma: bool = False
 
     def __post_init__(self) -> None:
         if self.family == "auto":
@@ -473,12 +481,13 @@ class FoldLayout(ModulePass):
             strategy, gemm, why_not = choose(fold, self.gemm_only)
             extra = fold.layouts and ", strided output" or ""
             if gemm is not None:
-                strategy = f"{gemm.describe()}{extra}"
+                strategy = f"{gemm.describe()}{extra}{', fma' if self.fma else ''}"
             elif strategy:
                 strategy = f"fold {fold.rank}-D{extra}"
             record(kernel, strategy, [f"contraction: {why_not}"] if why_not else [])
             if strategy:
-                rewrite(fold, self.tile_sizes(), (self.micro[0], self.micro[1]), self.pack, gemm)
+                rewrite(fold, self.tile_sizes(), (self.micro[0], self.micro[1]), self.pack, gemm,
+                        self.fma)
 
 
 def explain(kernel: KernelOp) -> str:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xdsl.dialects import arith, memref, scf
+from xdsl.dialects import arith, math, memref, scf
 from xdsl.dialects.builtin import (
     FloatAttr,
     IndexType,
@@ -330,7 +330,10 @@ def _base(b: Builder, op_: Operand, bidx: SSAValue | None, kb: Block) -> SSAValu
     return total
 
 
-def emit_gemm(b: Builder, g: Gemm, tiles: tuple[int, ...], micro: tuple[int, int], pack: bool) -> None:
+def emit_gemm(b: Builder, g: Gemm, tiles: tuple[int, ...], micro: tuple[int, int], pack: bool,
+              fma: bool = False) -> None:
+    """The contraction nest; with `fma`, each `v + x * y` of the register block is one fused
+    multiply-add (`math.fma`, rounded once: not bit-identical to the kernel, see the pass)."""
     kb = g.fold.kernel.body.block
     ti, tj, tk = tiles
     mr, ku = micro
@@ -452,7 +455,10 @@ def emit_gemm(b: Builder, g: Gemm, tiles: tuple[int, ...], micro: tuple[int, int
             where = lc.addi(acc_rows[rr], c)
             v = _load(lc, acc, where)
             for u in range(steps):
-                v = lc.add(arith.AddfOp(v, lc.add(arith.MulfOp(x_vals[rr][u], y_vals[u]))))
+                if fma:
+                    v = lc.add(math.FmaOp(x_vals[rr][u], y_vals[u], v))
+                else:
+                    v = lc.add(arith.AddfOp(v, lc.add(arith.MulfOp(x_vals[rr][u], y_vals[u]))))
             _store(lc, v, acc, where)
         _done(lc)
         _done(lk)

@@ -5,6 +5,7 @@
 // RUN: hologram-opt %s -p fold-layout,fold-layout | filecheck %s
 // RUN: hologram-opt %s -p fold-layout,canonicalize,cse | filecheck %s --check-prefix=CSE
 // RUN: hologram-opt %s -p 'fold-layout{gemm_only=true}' | filecheck %s --check-prefix=GEMMONLY
+// RUN: hologram-opt %s -p 'fold-layout{fma=true}' | filecheck %s --check-prefix=FMA
 // RUN: not hologram-opt %s -p 'fold-layout{family=auto}' 2>&1 | filecheck %s --check-prefix=AUTO
 // RUN: not hologram-opt %s -p 'fold-layout{family=pow3}' 2>&1 | filecheck %s --check-prefix=BADFAM
 // RUN: not hologram-opt %s -p 'fold-layout{tile=0,4}' 2>&1 | filecheck %s --check-prefix=BADTILE
@@ -75,6 +76,18 @@ builtin.module {
   // GEMMONLY-NOT:     hologram.parallel_for
   // GEMMONLY-LABEL: hologram.kernel @rows100
 
+  // With fma=true the register block is fused multiply-adds (v = fma(a, b, v)).
+  // FMA-LABEL: hologram.kernel @gemm_f32
+  // FMA-SAME:    fold_layout.strategy = "contraction, f32 X[k] Y[j], fma"
+  // FMA:                     memref.load %acc[
+  // FMA-NEXT:                math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
+  // FMA-NEXT:                math.fma
+  // FMA-NEXT:                math.fma
+  // FMA-NEXT:                math.fma
+  // FMA-NEXT:                memref.store %{{.*}}, %acc[
+  // FMA:           } else {
+  // FMA-NOT:         math.fma
+  // FMA:           hologram.return
   // TILE-LABEL: hologram.kernel @gemm_f32
   // TILE:         %acc = memref.alloca() : memref<2048xf32>
   // TILE-NOT:     %panel
