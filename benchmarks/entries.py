@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks import hg
+from benchmarks.corpus import CORPUS, OPS_GEMM
 from benchmarks.harness import Case, Impl
 from benchmarks.numba_impls import load as numba
 
@@ -544,6 +545,8 @@ ENTRIES: list[Entry] = [
     Entry("linalg", "gemv", GEMV_SIZES, GEMV_QUICK, la_gemv),
     Entry("linalg", "gemm", GEMM_SIZES, GEMM_QUICK, la_gemm),
     *[Entry("fused", name, FUSED_SIZES, FUSED_QUICK, _fused_factory(name)) for name in FUSED],
+    *[Entry("corpus", name, sizes, quick, factory)
+      for name, factory, sizes, quick in CORPUS + OPS_GEMM],
 ]
 
 GROUP_TITLES = {
@@ -554,6 +557,7 @@ GROUP_TITLES = {
     "nn": "Neural-network ops",
     "linalg": "Linear algebra",
     "fused": "Fused chains through @hologram.jit",
+    "corpus": "Kernel corpus, written the way users write them (benchmarks/corpus_kernels.py)",
     "compile": "Compile times",
 }
 

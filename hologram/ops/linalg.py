@@ -171,7 +171,7 @@ def _contraction_kernel(name: str, fma: bool):
     src = find_kernel(name, os.environ.get("HOLOGRAM_KERNEL_PATH", ""))
     key = (name, str(src.path))
     if key not in _fma_kernels:
-        pipeline = [("fold-layout{gemm_only=true fma=true}" if p.startswith("fold-layout") else p)
+        pipeline = [(p[:-1] + " fma=true}" if p.startswith("fold-layout{") else p)
                     for p in DEFAULT_PIPELINE]
         _fma_kernels[key] = load_kernels(str(src.path), pipeline=pipeline)[name]
     return _fma_kernels[key]

@@ -34,7 +34,7 @@ UPSTREAM_PASSES = ("canonicalize", "cse", "dce", "licm")
 DEFAULT_PIPELINE: tuple[str, ...] = (
     "canonicalize",
     "atomic-to-tree-reduction",
-    "fold-layout{gemm_only=true}",
+    "fold-layout{gemm_only=true fold_3d=true}",
     "vectorize-lanes",
     "split-accumulators",
     "parallelize",

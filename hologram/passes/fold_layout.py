@@ -428,6 +428,10 @@ class FoldLayout(ModulePass):
       micro=MR,KU            register block of the GEMM nest: MR rows, KU k-steps (default 4,4).
       pack=true|false        pack B's panel into a contiguous local buffer (default true).
       gemm_only=true|false   fold only kernels that get the GEMM nest (default false).
+      fold_3d=true|false     with gemm_only, still fold kernels with a 3-D decode (default
+                             false). The default pipeline sets it: a 7-point 3-D stencil at
+                             128^3, one thread, took 28-36 ms as a flat loop (a division and
+                             two remainders per id) and 2.4-6.6 ms folded (docs/performance.md).
       fma=true|false         contract the nest's `v + x * y` into fused multiply-adds (default
                              false: bit-identical to the kernel). With fma each product is not
                              rounded before it is added, so a K-term sum differs from
@@ -444,6 +448,7 @@ class FoldLayout(ModulePass):
     micro: tuple[int, ...] = (4, 4)
     pack: bool = True
     gemm_only: bool = False
+    fold_3d: bool = False
     fma: bool = False
 
     def __post_init__(self) -> None:
@@ -478,7 +483,8 @@ class FoldLayout(ModulePass):
             except Refused as why:
                 record(kernel, "", [f"fold: {why}"])
                 continue
-            strategy, gemm, why_not = choose(fold, self.gemm_only)
+            strategy, gemm, why_not = choose(fold, self.gemm_only
+                                             and not (self.fold_3d and fold.rank == 3))
             extra = fold.layouts and ", strided output" or ""
             if gemm is not None:
                 strategy = f"{gemm.describe()}{extra}{', fma' if self.fma else ''}"

@@ -6,6 +6,7 @@
 // RUN: hologram-opt %s -p fold-layout,canonicalize,cse | filecheck %s --check-prefix=CSE
 // RUN: hologram-opt %s -p 'fold-layout{gemm_only=true}' | filecheck %s --check-prefix=GEMMONLY
 // RUN: hologram-opt %s -p 'fold-layout{fma=true}' | filecheck %s --check-prefix=FMA
+// RUN: hologram-opt %s -p 'fold-layout{gemm_only=true fold_3d=true}' | filecheck %s --check-prefix=FOLD3D
 // RUN: not hologram-opt %s -p 'fold-layout{family=auto}' 2>&1 | filecheck %s --check-prefix=AUTO
 // RUN: not hologram-opt %s -p 'fold-layout{family=pow3}' 2>&1 | filecheck %s --check-prefix=BADFAM
 // RUN: not hologram-opt %s -p 'fold-layout{tile=0,4}' 2>&1 | filecheck %s --check-prefix=BADTILE
@@ -206,6 +207,12 @@ builtin.module {
   }
 
   // A 3-D decode (channel of an NCHW-like layout): the nest runs over (c, h, w), untiled.
+  // With gemm_only, fold_3d still folds it (no division per id); 2-D kernels stay flat.
+  // FOLD3D-LABEL: hologram.kernel @transpose
+  // FOLD3D-SAME:    fold_layout.strategy = "none"
+  // FOLD3D-LABEL: hologram.kernel @chw
+  // FOLD3D-SAME:    fold_layout.strategy = "fold 3-D"
+  // FOLD3D:         hologram.parallel_for
   // CHECK-LABEL: hologram.kernel @chw
   // CHECK:         hologram.parallel_for %[[C:.*]] = %{{.*}} to %{{.*}} step
   // CHECK:           scf.for %[[H:.*]] = %{{.*}} to %{{.*}} step
