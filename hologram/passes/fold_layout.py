@@ -10,6 +10,8 @@ from xdsl.dialects import arith, memref, scf
 from xdsl.dialects.builtin import IndexType, IntegerType, ModuleOp, StringAttr, i64
 from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+from xdsl.rewriter import InsertPoint
 
 from hologram.dialects.hologram import (
     GlobalIdOp,
@@ -19,7 +21,7 @@ from hologram.dialects.hologram import (
     ReturnOp,
     YieldOp,
 )
-from hologram.passes.parallelize import DEFAULT_LOOP_THRESHOLD, DEFAULT_THRESHOLD
+from hologram.passes.parallelize import grid_threshold
 from hologram.passes.fold_layout_gemm import Gemm, NotContraction, emit_gemm, match_gemm
 from hologram.passes.fold_layout_ir import (
     Builder,
@@ -269,10 +271,7 @@ def emit_fallback(b: Builder, fold: Fold) -> None:
     with `parallelize`'s thresholds: a small grid runs serially, in id order, as it would
     without this pass."""
     grid = b.add(GridSizeOp())
-    has_loop = any(isinstance(o, scf.ForOp | scf.WhileOp) for top in fold.body_ops
-                   for o in top.walk())
-    loop = ParallelForOp(b.idx(0), grid, b.idx(1),
-                         threshold=DEFAULT_LOOP_THRESHOLD if has_loop else DEFAULT_THRESHOLD)
+    loop = ParallelForOp(b.idx(0), grid, b.idx(1), threshold=grid_threshold(fold.body_ops))
     b.put(loop)
     inner = Builder(loop.body.block, b.consts)
     clone_body(inner, fold, loop.induction_var, None)
@@ -354,8 +353,8 @@ def choose(fold: Fold, gemm_only: bool) -> tuple[str, Gemm | None, str]:
     return "contraction", gemm, ""
 
 
-def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bool,
-            gemm: Gemm | None, fma: bool = False) -> None:
+def rewrite(rewriter: PatternRewriter, fold: Fold, tiles: tuple[int, ...],
+            micro: tuple[int, int], pack: bool, gemm: Gemm | None, fma: bool = False) -> None:
     """Replace the kernel body by `if exact { nest } else { one iteration per id }`: the
     contraction nest for `gemm`, else the plain fold."""
     block = fold.kernel.body.block
@@ -381,10 +380,9 @@ def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bo
     assert isinstance(ret, ReturnOp)
     for op in list(tmp.ops):
         op.detach()
-        block.insert_op_before(op, ret)
+        rewriter.insert(op, InsertPoint.before(ret))
     for op in reversed(old):
-        op.detach()
-        op.erase(safe_erase=False)
+        rewriter.erase(op, safe_erase=False)
 
 
 def record(kernel: KernelOp, strategy: str, refused: list[str]) -> None:
@@ -477,23 +475,34 @@ class FoldLayout(ModulePass):
         return (self.tile[0], self.tile[1], self.tile[2])
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        # Each kernel once (the rewrite replaces the kernel's whole body).
+        pattern = _FoldKernel(self)
         for kernel in [k for k in op.walk() if isinstance(k, KernelOp)]:
-            try:
-                fold = analyse(kernel)
-            except Refused as why:
-                record(kernel, "", [f"fold: {why}"])
-                continue
-            strategy, gemm, why_not = choose(fold, self.gemm_only
-                                             and not (self.fold_3d and fold.rank == 3))
-            extra = fold.layouts and ", strided output" or ""
-            if gemm is not None:
-                strategy = f"{gemm.describe()}{extra}{', fma' if self.fma else ''}"
-            elif strategy:
-                strategy = f"fold {fold.rank}-D{extra}"
-            record(kernel, strategy, [f"contraction: {why_not}"] if why_not else [])
-            if strategy:
-                rewrite(fold, self.tile_sizes(), (self.micro[0], self.micro[1]), self.pack, gemm,
-                        self.fma)
+            pattern.match_and_rewrite(kernel, PatternRewriter(kernel))
+
+
+class _FoldKernel(RewritePattern):
+    def __init__(self, options: FoldLayout):
+        self.o = options
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, kernel: KernelOp, rewriter: PatternRewriter, /) -> None:
+        o = self.o
+        try:
+            fold = analyse(kernel)
+        except Refused as why:
+            record(kernel, "", [f"fold: {why}"])
+            return
+        strategy, gemm, why_not = choose(fold, o.gemm_only and not (o.fold_3d and fold.rank == 3))
+        extra = fold.layouts and ", strided output" or ""
+        if gemm is not None:
+            strategy = f"{gemm.describe()}{extra}{', fma' if o.fma else ''}"
+        elif strategy:
+            strategy = f"fold {fold.rank}-D{extra}"
+        record(kernel, strategy, [f"contraction: {why_not}"] if why_not else [])
+        if strategy:
+            rewrite(rewriter, fold, o.tile_sizes(), (o.micro[0], o.micro[1]), o.pack, gemm, o.fma)
+        rewriter.notify_op_modified(kernel)
 
 
 def explain(kernel: KernelOp) -> str:
