@@ -292,7 +292,8 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
     """The folded nest: a parallel loop over row tiles, then column tiles, then the elements.
 
     2-D: tiled by (tiles[0], tiles[1]) with the column index innermost (contiguous for writes at
-    the linear id). 3-D: outer dimension parallel, the other two serial, untiled.
+    the linear id). 3-D: the outer two dimensions collapsed into the parallel loop, the last
+    serial, untiled.
     """
     block = fold.kernel.body.block
     extents = [b.leaf_index(d, block) for d in fold.dims]
@@ -318,17 +319,19 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
         innermost = eb
         closers = [eb, ib, jb]
     else:
-        par = ParallelForOp(zero, extents[0], one)
+        # 3-D: the two outer coordinates collapsed into the parallel loop (one division per
+        # row; a batch of 1 must not leave all the work to one thread), the last one serial.
+        rows = b.muli(extents[0], extents[1])
+        par = ParallelForOp(zero, rows, one)
         b.put(par)
         pb = Builder(par.body.block, ConstCache(par.body.block, pinned=True), nsw=True)
         zero, one = pb.idx(0), pb.idx(1)
-        ivs = [par.induction_var]
-        cur = pb
-        closers = []
-        for d in range(1, fold.rank):
-            cur, iv = _for(cur, zero, extents[d], one)
-            ivs.append(iv)
-            closers.insert(0, cur)
+        q = par.induction_var
+        i0 = pb.add(arith.DivUIOp(q, extents[1]))
+        i1 = pb.remui(q, extents[1])
+        cur, i2 = _for(pb, zero, extents[2], one)
+        ivs = [i0, i1, i2]
+        closers = [cur]
         innermost = cur
     # linear id = ((i0 * e1) + i1) * e2 + i2 ...
     lin = ivs[0]

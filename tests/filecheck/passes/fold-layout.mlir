@@ -213,10 +213,13 @@ builtin.module {
   // FOLD3D-LABEL: hologram.kernel @chw
   // FOLD3D-SAME:    fold_layout.strategy = "fold 3-D"
   // FOLD3D:         hologram.parallel_for
+  // The parallel loop runs over (c, h) pairs (one division per row: c may be 1), w serial.
   // CHECK-LABEL: hologram.kernel @chw
-  // CHECK:         hologram.parallel_for %[[C:.*]] = %{{.*}} to %{{.*}} step
-  // CHECK:           scf.for %[[H:.*]] = %{{.*}} to %{{.*}} step
-  // CHECK-NEXT:        scf.for %[[W:.*]] = %{{.*}} to %{{.*}} step
+  // CHECK:         %[[CH2:.*]] = arith.muli %{{.*}}, %[[H:.*]] : index
+  // CHECK-NEXT:    hologram.parallel_for %[[Q:.*]] = %{{.*}} to %[[CH2]] step
+  // CHECK:           %[[C:.*]] = arith.divui %[[Q]], %[[H]] : index
+  // CHECK-NEXT:      arith.remui %[[Q]], %[[H]] : index
+  // CHECK-NEXT:      scf.for %[[W:.*]] = %{{.*}} to %{{.*}} step
   // CHECK:               %[[CH:.*]] = arith.index_cast %[[C]] : index to i32
   // CHECK-NOT:           arith.remui
   // CHECK:               arith.extui %[[CH]] : i32 to i64
