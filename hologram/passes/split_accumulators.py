@@ -49,6 +49,8 @@ def _match(loop: scf.ForOp, with_add: bool) -> tuple[memref.LoadOp, memref.Store
     """The accumulation `acc[] = acc[] op v` of the loop body, or _NotSplit with the reason."""
     if loop.iter_args:
         raise _NotSplit("the loop carries values")
+    if not isinstance(loop.lb.type, IndexType):
+        raise _NotSplit("the loop variable is not an index")
     if _int_const(loop.step) != 1:
         raise _NotSplit("the step is not 1")
     body = [op for op in loop.body.block.ops if not isinstance(op, scf.YieldOp)]
