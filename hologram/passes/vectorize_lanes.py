@@ -386,7 +386,7 @@ def _emit(plan: Plan, width: int, rewriter: PatternRewriter) -> None:
             body.add_op(scf.YieldOp())
             continue
         # The loop runs once for the group; each iteration runs its body for every lane.
-        outer_body = Block(arg_types=[IndexType()])
+        outer_body = Block(arg_types=[seg.body.block.args[0].type])  # index or an integer
         iv = outer_body.args[0]
         iv.name_hint = seg.body.block.args[0].name_hint
         outer = scf.ForOp(mapping.get(seg.lb, seg.lb), mapping.get(seg.ub, seg.ub),

@@ -120,6 +120,37 @@ builtin.module {
     hologram.return
   }
 
+  // A loop over i32 (IR written by hand or by another pass): the interleaved loop keeps the
+  // variable's type (regression: it was made an index, and `sitofp` of it failed to verify).
+  // CHECK-LABEL: hologram.kernel @i32_loop
+  // CHECK-SAME:    vectorize_lanes.strategy = "lanes 16"
+  // CHECK:         scf.for %[[K:.*]] = %{{.*}} to %n step %{{.*}} : i32 {
+  // CHECK-NEXT:      scf.for %lane_1 =
+  // CHECK:             arith.sitofp %[[K]] : i32 to f32
+  hologram.kernel @i32_loop(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], grid = "n"} {
+    %acc = memref.alloca() : memref<f32>
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %ok = arith.cmpi ult, %idx, %n : i32
+    scf.if %ok {
+      %z = arith.constant 0.000000e+00 : f32
+      memref.store %z, %acc[] : memref<f32>
+      %c0 = arith.constant 0 : i32
+      %c1 = arith.constant 1 : i32
+      scf.for %k = %c0 to %n step %c1 : i32 {
+        %kf = arith.sitofp %k : i32 to f32
+        %v = memref.load %x[%gid] : memref<?xf32>
+        %p = arith.mulf %kf, %v : f32
+        %a = memref.load %acc[] : memref<f32>
+        %s = arith.addf %a, %p : f32
+        memref.store %s, %acc[] : memref<f32>
+      }
+      %r = memref.load %acc[] : memref<f32>
+      memref.store %r, %out[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
   // ---- Refused: the kernel is unchanged but for the reason, recorded on it. ----
 
   // One id per row summing along it: lanes would gather (x[r * n + i], stride n in the id);
