@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks import hg
+from benchmarks.corpus import CORPUS, OPS_GEMM
 from benchmarks.harness import Case, Impl
 from benchmarks.numba_impls import load as numba
 
@@ -623,6 +624,8 @@ ENTRIES: list[Entry] = [
     Entry("boundscheck", "vector_add", BOUNDSCHECK_SIZES, BOUNDSCHECK_QUICK, bc_vector_add),
     Entry("boundscheck", "dot (atomic_add_f32)", BOUNDSCHECK_SIZES, BOUNDSCHECK_QUICK, bc_dot),
     Entry("boundscheck", "gemv kernel", [256, 2_048], [2_048], bc_gemv),
+    *[Entry("corpus", name, sizes, quick, factory)
+      for name, factory, sizes, quick in CORPUS + OPS_GEMM],
 ]
 
 GROUP_TITLES = {
@@ -633,8 +636,9 @@ GROUP_TITLES = {
     "nn": "Neural-network ops",
     "linalg": "Linear algebra",
     "fused": "Fused chains through @hologram.jit",
-    "compile": "Compile latency (cold, warm, import)",
     "boundscheck": "Bounds-checked launches (boundscheck=True)",
+    "corpus": "Kernel corpus, written the way users write them (benchmarks/corpus_kernels.py)",
+    "compile": "Compile latency (cold, warm, import)",
 }
 
 # The implementation whose rate (GB/s, GFLOP/s) the table shows, per group.

@@ -2,7 +2,8 @@
 
 * Streaming bandwidth: a STREAM triad (`a[i] = b[i] + s * c[i]`, float32, 12 bytes per element as
   STREAM counts them) in C with OpenMP on all cores, arrays far larger than the last-level cache.
-* Peak FLOP/s: independent FMA chains on GNU C vectors (16 float32 lanes) on all cores.
+* Peak FLOP/s: independent FMA chains on GNU C vectors of the native register width (AVX-512,
+  AVX or 128-bit) on all cores; no inline asm, so it builds with any GCC or Clang.
 
 Both are compiled here with cffi straight from C (not through Hologram, so a compiler bug cannot
 skew the yardstick), `-O3 -march=native -fopenmp`, and timed inside C with `omp_get_wtime`. The
@@ -26,7 +27,18 @@ _C_SOURCE = r"""
 #include <stdint.h>
 #include <omp.h>
 
-typedef float v16f __attribute__((vector_size(64)));
+/* The register width the compiler targets: one chain is one native vector register. */
+#if defined(__AVX512F__)
+#define HB_VBYTES 64
+#elif defined(__AVX__)
+#define HB_VBYTES 32
+#else
+#define HB_VBYTES 16
+#endif
+typedef float vnf __attribute__((vector_size(HB_VBYTES)));
+#define HB_LANES (HB_VBYTES / 4)
+
+int hb_lanes(void) { return HB_LANES; }
 
 double hb_stream_triad(float *a, float *b, float *c, int64_t n, int reps)
 {
@@ -45,31 +57,32 @@ double hb_stream_triad(float *a, float *b, float *c, int64_t n, int reps)
     return best;
 }
 
-/* 12 independent vector FMA chains per thread: enough to cover the FMA latency. */
-double hb_fma_peak(int64_t iters, int reps, float *sink)
+/* 12 independent vector FMA chains per thread: enough to cover the FMA latency, and few enough
+   to stay in registers on every ISA with 16 or more vector registers. No inline asm (24 "+v"
+   operands were an impossible constraint for gcc 12 on AVX2): the starting values, the
+   multiplier and the addend come from memory at run time, so the compiler can neither merge
+   the chains nor fold the loop (floating-point `a * x + y` is not associative), and
+   `-ffp-contract=fast` makes each step one FMA. */
+double hb_fma_peak(int64_t iters, int reps, const float *seed, float *sink)
 {
     double best = 1e30;
     for (int r = 0; r < reps; r++) {
         double t0 = omp_get_wtime();
         #pragma omp parallel
         {
-            const v16f x = (v16f){0} + 0.999999f;
-            const v16f y = (v16f){0} + 1e-7f;
-            /* Distinct starting values and an opaque barrier on every chain, so the compiler
-               can neither merge identical chains nor fold the loop. */
-            v16f a0 = x + 0.0f, a1 = x + 0.01f, a2 = x + 0.02f, a3 = x + 0.03f;
-            v16f a4 = x + 0.04f, a5 = x + 0.05f, a6 = x + 0.06f, a7 = x + 0.07f;
-            v16f a8 = x + 0.08f, a9 = x + 0.09f, a10 = x + 0.10f, a11 = x + 0.11f;
+            const vnf x = (vnf){0} + seed[0];
+            const vnf y = (vnf){0} + seed[1];
+            vnf a0 = x + seed[2], a1 = x + seed[3], a2 = x + seed[4], a3 = x + seed[5];
+            vnf a4 = x + seed[6], a5 = x + seed[7], a6 = x + seed[8], a7 = x + seed[9];
+            vnf a8 = x + seed[10], a9 = x + seed[11], a10 = x + seed[12], a11 = x + seed[13];
             for (int64_t i = 0; i < iters; i++) {
                 a0 = a0 * x + y; a1 = a1 * x + y; a2 = a2 * x + y; a3 = a3 * x + y;
                 a4 = a4 * x + y; a5 = a5 * x + y; a6 = a6 * x + y; a7 = a7 * x + y;
                 a8 = a8 * x + y; a9 = a9 * x + y; a10 = a10 * x + y; a11 = a11 * x + y;
-                __asm__ volatile("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5),
-                                      "+v"(a6), "+v"(a7), "+v"(a8), "+v"(a9), "+v"(a10), "+v"(a11));
             }
-            v16f s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
+            vnf s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
             float t = 0.0f;
-            for (int k = 0; k < 16; k++) t += s[k];
+            for (int k = 0; k < HB_LANES; k++) t += s[k];
             sink[omp_get_thread_num() % 64] = t;
         }
         double t = omp_get_wtime() - t0;
@@ -83,11 +96,12 @@ int hb_threads(void) { return omp_get_max_threads(); }
 
 _CDEF = """
 double hb_stream_triad(float *a, float *b, float *c, int64_t n, int reps);
-double hb_fma_peak(int64_t iters, int reps, float *sink);
+double hb_fma_peak(int64_t iters, int reps, const float *seed, float *sink);
+int hb_lanes(void);
 int hb_threads(void);
 """
 
-_FMAS_PER_ITER = 12 * 16  # chains x lanes
+_CHAINS = 12  # independent FMA chains per thread, each one native vector register
 
 
 @dataclass
@@ -104,7 +118,7 @@ class Limits:
             "stream_triad_GBs": round(self.stream_gbs, 2),
             "fma_peak_GFLOPs": round(self.peak_gflops, 1),
             "method": "best of repetitions; STREAM triad float32 counts 12 bytes/element; "
-            "FMA peak counts 2 FLOP per lane per FMA, 16-lane GNU C vectors",
+            "FMA peak counts 2 FLOP per lane per FMA, native-width GNU C vectors",
         }
 
 
@@ -116,7 +130,7 @@ def _build_lib(build_dir: Path):
     ffi.set_source(
         "_hb_machine_limits",
         _C_SOURCE,
-        extra_compile_args=["-O3", "-march=native", "-fopenmp"],
+        extra_compile_args=["-O3", "-march=native", "-ffp-contract=fast", "-fopenmp"],
         extra_link_args=["-fopenmp"],
     )
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -145,8 +159,11 @@ def measure_limits(quick: bool = False, build_dir: Path | None = None) -> Limits
         threads = lib.hb_threads()
         sink = np.zeros(64, np.float32)
         iters = 2_000_000 if quick else 5_000_000
-        t = lib.hb_fma_peak(iters, 3 if quick else 7, fp(sink))
-        peak = 2.0 * _FMAS_PER_ITER * iters * threads / t / 1e9
+        seed = np.array([0.999999, 1e-7] + [0.01 * c for c in range(_CHAINS)], np.float32)
+        t = lib.hb_fma_peak(iters, 3 if quick else 7, fp(seed), fp(sink))
+        if not np.all(np.isfinite(sink[:min(threads, 64)])):
+            raise RuntimeError("the FMA peak probe computed a non-finite result")
+        peak = 2.0 * _CHAINS * lib.hb_lanes() * iters * threads / t / 1e9
     return Limits(threads=threads, stream_n=n, stream_gbs=stream_gbs, peak_gflops=peak)
 
 

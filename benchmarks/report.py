@@ -242,6 +242,23 @@ def _group_notes(rows: list[dict]) -> list[str]:
     return out
 
 
+def corpus_summary(rows: list[dict]) -> str:
+    """Geometric mean and lowest of numpy ÷ hologram over the corpus kernels (ops.gemm apart)."""
+    import math
+
+    ratios = [(r["op"], r["size_label"], r["ratios"].get("numpy ÷ hologram")) for r in rows
+              if not r["op"].startswith("ops.gemm")]
+    ratios = [r for r in ratios if r[2]]
+    if not ratios:
+        return "Corpus: no row was timed."
+    geo = math.exp(sum(math.log(r[2]) for r in ratios) / len(ratios))
+    low = min(ratios, key=lambda r: r[2])
+    below = [f"{op} {size} ({ratio:.2f}×)" for op, size, ratio in ratios if ratio < 0.5]
+    return (f"Corpus: {len(ratios)} kernels, geometric mean of numpy ÷ hologram {geo:.2f}×, "
+            f"lowest {low[2]:.2f}× ({low[0]} {low[1]}); below 0.5×: "
+            f"{', '.join(below) if below else 'none'}.")
+
+
 def _compile_md(comp: dict) -> list[str]:
     lines = ["| measurement | median |", "|---|---|"]
     if "kernel" in comp:
@@ -355,6 +372,8 @@ def render_markdown(doc: dict) -> str:
             by_op.setdefault(row["op"], []).append(row)
         # One table per group; rows keep entry order.
         lines += _group_table(rows)
+        if group == "corpus":
+            lines += ["", corpus_summary(rows)]
         notes = _group_notes(rows)
         if notes:
             lines += ["", *notes]

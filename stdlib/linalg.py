@@ -181,6 +181,54 @@ def gemm_nn_f64(a: DeviceArray[f64], b: DeviceArray[f64], c: DeviceArray[f64], a
         out[idx] = r
 
 
+def gemm_nt_f64(a: DeviceArray[f64], b: DeviceArray[f64], c: DeviceArray[f64], alpha: f64,
+                beta: f64, out: DeviceArray[f64], m: u32, n: u32, k: u32, lda: u32, ldb: u32,
+                ldc: u32):
+    idx = get_global_id()
+    if idx < m * n:
+        i = idx // n
+        j = idx % n
+        acc = f64(0.0)
+        for p in range(k):
+            acc += a[i * lda + p] * b[j * ldb + p]
+        r = alpha * acc
+        if beta != 0.0:
+            r += beta * c[i * ldc + j]
+        out[idx] = r
+
+
+def gemm_tn_f64(a: DeviceArray[f64], b: DeviceArray[f64], c: DeviceArray[f64], alpha: f64,
+                beta: f64, out: DeviceArray[f64], m: u32, n: u32, k: u32, lda: u32, ldb: u32,
+                ldc: u32):
+    idx = get_global_id()
+    if idx < m * n:
+        i = idx // n
+        j = idx % n
+        acc = f64(0.0)
+        for p in range(k):
+            acc += a[p * lda + i] * b[p * ldb + j]
+        r = alpha * acc
+        if beta != 0.0:
+            r += beta * c[i * ldc + j]
+        out[idx] = r
+
+
+def gemm_tt_f64(a: DeviceArray[f64], b: DeviceArray[f64], c: DeviceArray[f64], alpha: f64,
+                beta: f64, out: DeviceArray[f64], m: u32, n: u32, k: u32, lda: u32, ldb: u32,
+                ldc: u32):
+    idx = get_global_id()
+    if idx < m * n:
+        i = idx // n
+        j = idx % n
+        acc = f64(0.0)
+        for p in range(k):
+            acc += a[p * lda + i] * b[j * ldb + p]
+        r = alpha * acc
+        if beta != 0.0:
+            r += beta * c[i * ldc + j]
+        out[idx] = r
+
+
 # --- symm: out = alpha A B + beta C (left) or alpha B A + beta C (right), A symmetric ---------
 def symm_left_f32(a: DeviceArray[f32], b: DeviceArray[f32], c: DeviceArray[f32], alpha: f32,
                   beta: f32, out: DeviceArray[f32], m: u32, n: u32, lower: u32):

@@ -26,7 +26,84 @@ from hologram.passes import parse_pipeline
 from hologram.passes.fold_layout import FoldLayout, explain
 
 KERNELS = '''
-from hologram.lang import DeviceArray, f32, u32, get_global_id
+from hologram.lang import DeviceArray, f32, f64, u32, get_global_id
+
+
+def gemm_layouts(a: DeviceArray[f32], b: DeviceArray[f32], c: DeviceArray[f32], m: u32, n: u32,
+                 k: u32, lda: u32, ldb: u32, ldc: u32, ta: u32, tb: u32):
+    """op(A) op(B) in any of the four layouts, written C[i * ldc + j]: each layout is its own
+    kernel below (the layout must be static for the analysis); this one is the SIMT reference."""
+    idx = get_global_id()
+    if idx < m * n:
+        i = idx // n
+        j = idx % n
+        acc = 0.0
+        for p in range(k):
+            x = a[i * lda + p] if ta == 0 else a[p * lda + i]
+            y = b[p * ldb + j] if tb == 0 else b[j * ldb + p]
+            acc += x * y
+        c[i * ldc + j] = acc
+
+
+def gemm_nt(a: DeviceArray[f32], b: DeviceArray[f32], c: DeviceArray[f32], m: u32, n: u32,
+            k: u32, lda: u32, ldb: u32, ldc: u32):
+    idx = get_global_id()
+    if idx < m * n:
+        i = idx // n
+        j = idx % n
+        acc = 0.0
+        for p in range(k):
+            acc += a[i * lda + p] * b[j * ldb + p]
+        c[i * ldc + j] = acc
+
+
+def gemm_tn(a: DeviceArray[f32], b: DeviceArray[f32], c: DeviceArray[f32], m: u32, n: u32,
+            k: u32, lda: u32, ldb: u32, ldc: u32):
+    idx = get_global_id()
+    if idx < m * n:
+        i = idx // n
+        j = idx % n
+        acc = 0.0
+        for p in range(k):
+            acc += a[p * lda + i] * b[p * ldb + j]
+        c[i * ldc + j] = acc
+
+
+def gemm_tt(a: DeviceArray[f32], b: DeviceArray[f32], c: DeviceArray[f32], m: u32, n: u32,
+            k: u32, lda: u32, ldb: u32, ldc: u32):
+    idx = get_global_id()
+    if idx < m * n:
+        i = idx // n
+        j = idx % n
+        acc = 0.0
+        for p in range(k):
+            acc += b[j * ldb + p] * a[p * lda + i]
+        c[i * ldc + j] = acc
+
+
+def gemm_nn_ldc(a: DeviceArray[f32], b: DeviceArray[f32], c: DeviceArray[f32], m: u32, n: u32,
+                k: u32, lda: u32, ldb: u32, ldc: u32):
+    idx = get_global_id()
+    if idx < m * n:
+        i = idx // n
+        j = idx % n
+        acc = 0.0
+        for p in range(k):
+            acc += a[i * lda + p] * b[p * ldb + j]
+        c[i * ldc + j] = acc
+
+
+def bmm_f64(a: DeviceArray[f64], b: DeviceArray[f64], c: DeviceArray[f64], nb: u32, m: u32,
+            n: u32, k: u32):
+    idx = get_global_id()
+    if idx < nb * m * n:
+        bi = idx // (m * n)
+        i = (idx // n) % m
+        j = idx % n
+        acc: f64 = 0.0
+        for p in range(k):
+            acc += a[bi * m * k + i * k + p] * b[bi * k * n + p * n + j]
+        c[idx] = acc
 
 
 def gemm_f32(A: DeviceArray[f32], B: DeviceArray[f32], C: DeviceArray[f32], M: u32, N: u32, K: u32):
@@ -152,7 +229,7 @@ def run_both(plain, folded, name, arrays, scalars, out_index, grid=None, order=N
 # ------------------------------------------------------------------------------------------------
 def test_gemm_gets_the_gemm_nest(folded):
     ir = folded["gemm_f32"].mlir(pipeline=folded["gemm_f32"]._unit.pipeline)
-    assert "hologram.parallel_for %it" in ir and "%acc = memref.alloca() : memref<" in ir
+    assert "hologram.parallel_for %q" in ir and "%acc = memref.alloca() : memref<" in ir
     for name in ("gemm_strided", "gemm_alpha_beta", "gemm_square"):
         ir2 = folded[name].mlir(pipeline=folded[name]._unit.pipeline)
         assert "%acc = memref.alloca() : memref<" in ir2 and "%sum = memref.load %acc" in ir2
@@ -237,6 +314,67 @@ def test_gemm_epilogue_bit_identical(plain, folded, m, n, k, beta):
                                atol=1e-4)
 
 
+LAYOUTS = {"gemm_nn_ldc": (0, 0), "gemm_nt": (0, 1), "gemm_tn": (1, 0), "gemm_tt": (1, 1)}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+@pytest.mark.parametrize("m,n,k,pad", [(1, 1, 1, 0), (7, 9, 0, 2), (33, 65, 70, 3),
+                                       (130, 37, 300, 1)])
+def test_every_layout_is_a_contraction_and_bit_identical(plain, folded, name, m, n, k, pad):
+    """The four BLAS layouts with leading dimensions and a strided output `C[i * ldc + j]`:
+    the contraction nest, bit-identical to the SIMT kernel, and the same bits as the
+    layout-generic reference kernel."""
+    ir = folded[name].mlir(pipeline=folded[name]._unit.pipeline)
+    assert "fold_layout.strategy = \"contraction" in ir and "%sum = memref.load %acc" in ir
+    ta, tb = LAYOUTS[name]
+    lda = (m if ta else k) + pad
+    ldb = (k if tb else n) + pad
+    ldc = n + pad
+    a = rand(((k if ta else m) or 1) * lda, 20)
+    b = rand(((n if tb else k) or 1) * ldb, 21)
+    c = np.full(m * ldc + pad, 5.0, np.float32)
+    want, got = run_both(plain, folded, name, [a, b, c], [m, n, k, lda, ldb, ldc], 2)
+    assert np.array_equal(want, got)
+    ref, _ = run_both(plain, plain, "gemm_layouts", [a, b, c], [m, n, k, lda, ldb, ldc, ta, tb], 2)
+    assert np.array_equal(ref, got)
+    am = np.lib.stride_tricks.as_strided(a, (k, m) if ta else (m, k), (lda * 4, 4))
+    bm = np.lib.stride_tricks.as_strided(b, (n, k) if tb else (k, n), (ldb * 4, 4))
+    opa, opb = (am.T if ta else am), (bm.T if tb else bm)
+    cm = np.lib.stride_tricks.as_strided(got, (m, n), (ldc * 4, 4))
+    np.testing.assert_allclose(cm, opa.astype(np.float64) @ opb, rtol=1e-4, atol=1e-4)
+    # The padding between rows of C (and after the last) is never written.
+    written = np.zeros(got.size, bool)
+    for i in range(m):
+        written[i * ldc: i * ldc + n] = True
+    assert np.all(got[~written] == 5.0)
+
+
+@pytest.mark.parametrize("ldc_delta", [-1, 0])
+def test_strided_output_that_overlaps_runs_the_fallback(plain, folded, ldc_delta):
+    """ldc < n: two threads write one element, so the nest must not run (the run-time test
+    falls back to one iteration per id, as the SIMT kernel). The grid is below the fallback
+    loop's parallel threshold, so both run the ids in order and the last writer is the same."""
+    m, n, k = 10, 20, 10
+    ldc = n + ldc_delta
+    a, b = rand(m * k, 22), rand(k * n, 23)
+    c = np.zeros(m * ldc + n, np.float32)
+    want, got = run_both(plain, folded, "gemm_nn_ldc", [a, b, c], [m, n, k, k, n, ldc], 2)
+    assert np.array_equal(want, got)
+
+
+@pytest.mark.parametrize("nb,m,n,k", [(1, 1, 1, 1), (3, 5, 7, 9), (2, 130, 33, 40), (4, 3, 2, 0)])
+def test_batched_f64_contraction_bit_identical(plain, folded, nb, m, n, k):
+    ir = folded["bmm_f64"].mlir(pipeline=folded["bmm_f64"]._unit.pipeline)
+    assert "batched contraction, f64" in ir
+    a = rand(nb * m * k, 24).astype(np.float64)
+    b = rand(nb * k * n, 25).astype(np.float64)
+    c = np.zeros(nb * m * n)
+    want, got = run_both(plain, folded, "bmm_f64", [a, b, c], [nb, m, n, k], 2)
+    assert np.array_equal(want, got)
+    np.testing.assert_allclose(got.reshape(nb, m, n),
+                               a.reshape(nb, m, k) @ b.reshape(nb, k, n), rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("m,n", [(1, 1), (1, 100), (100, 1), (49, 97), (130, 70)])
 def test_transpose_bit_identical(plain, folded, m, n):
     x = rand(m * n, 7)
@@ -315,9 +453,14 @@ def test_refused_kernels_are_unchanged():
     module = Parser(make_context(), FILECHECK.read_text()).parse_module()
     before = {op.kernel_name: str(op) for op in module.walk() if isinstance(op, KernelOp)}
     FoldLayout().apply(make_context(), module)
-    after = {op.kernel_name: str(op) for op in module.walk() if isinstance(op, KernelOp)}
+    kernels = {op.kernel_name: op for op in module.walk() if isinstance(op, KernelOp)}
     for name in REFUSED:
-        assert after[name] == before[name]
+        # The only change: the choice and its reason, recorded on the kernel.
+        op = kernels[name]
+        assert op.attributes.pop("fold_layout.strategy").data == "none"
+        assert REFUSED[name] in op.attributes.pop("fold_layout.refused").data
+        assert str(op) == before[name]
+    after = {name: str(op) for name, op in kernels.items()}
     for name in ("gemm_f32", "transpose", "rows100", "chw"):
         assert after[name] != before[name]
         assert explain(_filecheck_kernels()[name]) == ""

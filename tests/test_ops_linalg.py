@@ -58,6 +58,18 @@ def test_gemm_float64_and_out():
     np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("trans_a", [False, True])
+@pytest.mark.parametrize("trans_b", [False, True])
+def test_gemm_float64_transposes(trans_a, trans_b):
+    m, k, n = 33, 70, 21
+    a = mat((k, m) if trans_a else (m, k), 1).astype(np.float64)
+    b = mat((n, k) if trans_b else (k, n), 2).astype(np.float64)
+    c = mat((m, n), 3).astype(np.float64)
+    got = ops.gemm(a, b, c, alpha=2.0, beta=0.5, trans_a=trans_a, trans_b=trans_b)
+    opa, opb = (a.T if trans_a else a), (b.T if trans_b else b)
+    np.testing.assert_allclose(got, 2.0 * opa @ opb + 0.5 * c, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("shapes", [((37, 53), (53, 29)), ((53,), (53, 29)), ((37, 53), (53,)),
                                     ((53,), (53,)), ((3, 4, 5), (3, 5, 2))])
 def test_matmul_and_dot_like_numpy(shapes):
@@ -175,3 +187,21 @@ def test_linalg_errors():
         ops.trmm(mat((3, 3), 1), mat((3, 2), 2), side="top")
     with pytest.raises(ValueError, match="argument 'A' is not C-contiguous"):
         ops.gemm(mat((6, 6), 1)[::2], mat((6, 6), 1))
+
+
+def test_gemm_fma_tolerance_and_bitwise_without_fma():
+    """fma=False: the same bits as the stdlib kernel run one id at a time (no pass); the default
+    (fma=True) within the documented 2 * K * eps * sum |a_ik b_kj| of it."""
+    import hologram
+    from hologram.ops._registry import find_kernel
+
+    m, k, n = 45, 300, 37
+    a, b = mat((m, k), 31), mat((k, n), 32)
+    exact_kernel = hologram.load_kernels(find_kernel("gemm_nn_f32").path, pipeline="")
+    want = np.zeros((m, n), np.float32)
+    exact_kernel["gemm_nn_f32"](a.reshape(-1), b.reshape(-1), want.reshape(-1), 1.0, 0.0,
+                                want.reshape(-1), m, n, k, k, n, n, grid=m * n)
+    assert np.array_equal(ops.gemm(a, b, fma=False), want)
+    got = ops.gemm(a, b)
+    bound = 2 * k * EPS * (np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64)))
+    assert np.all(np.abs(got.astype(np.float64) - want) <= bound)

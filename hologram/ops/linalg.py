@@ -10,7 +10,7 @@ import numpy as np
 from hologram.ops import _checks
 from hologram.ops import _checks as C
 from hologram.ops._dispatch import alias, op
-from hologram.ops._registry import stdlib_kernel
+from hologram.ops._registry import find_kernel, stdlib_kernel
 from hologram.ops.elementwise import multiply
 
 
@@ -155,9 +155,29 @@ def gemv(A, x, y=None, alpha=1.0, beta=0.0, trans=False, out=None):
 
 # --- level 3 -------------------------------------------------------------------------------------
 _GEMM = {(False, False): "nn", (False, True): "nt", (True, False): "tn", (True, True): "tt"}
+_fma_kernels: dict = {}
 
 
-def _gemm(name, A, B, C_, alpha, beta, trans_a, trans_b, out, dtypes=(C.F32, C.F64)):
+def _contraction_kernel(name: str, fma: bool):
+    """The gemm kernel `name`; with `fma`, compiled with fused multiply-adds in fold-layout's
+    contraction nest (as BLAS libraries compute: see docs/passes.md for the tolerance)."""
+    if not fma:
+        return stdlib_kernel(name)
+    import os
+
+    from hologram.passes import DEFAULT_PIPELINE
+    from hologram.runtime import load_kernels
+
+    src = find_kernel(name, os.environ.get("HOLOGRAM_KERNEL_PATH", ""))
+    key = (name, str(src.path))
+    if key not in _fma_kernels:
+        pipeline = [(p[:-1] + " fma=true}" if p.startswith("fold-layout{") else p)
+                    for p in DEFAULT_PIPELINE]
+        _fma_kernels[key] = load_kernels(str(src.path), pipeline=pipeline)[name]
+    return _fma_kernels[key]
+
+
+def _gemm(name, A, B, C_, alpha, beta, trans_a, trans_b, out, dtypes=(C.F32, C.F64), fma=True):
     alpha, beta = _scalars(name, alpha=alpha, beta=beta)
     A, fa = _matrix(name, "A", A, dtypes)
     B, fb = _matrix(name, "B", B, dtypes)
@@ -178,27 +198,26 @@ def _gemm(name, A, B, C_, alpha, beta, trans_a, trans_b, out, dtypes=(C.F32, C.F
     out = C.output(name, out, (m, n), A.dtype, A, B, may_alias=False)
     c_arg = out if C_ is None else C_
     variant = _GEMM[(ta, tb)]
-    if A.dtype == C.F64 and variant != "nn":
-        raise TypeError(f"hologram.ops.{name}: float64 has a kernel for untransposed operands "
-                        "only\n  hint: pass C-ordered float64 matrices without trans_a/trans_b, "
-                        "or float32")
     if m * n:
-        kernel = stdlib_kernel(f"gemm_{variant}_{C.SUFFIX[A.dtype]}")
+        kernel = _contraction_kernel(f"gemm_{variant}_{C.SUFFIX[A.dtype]}", fma)
         kernel(C.flat(A), C.flat(B), C.flat(c_arg), alpha, beta, C.flat(out), m, n, k,
                A.shape[1], B.shape[1], n, grid=m * n)
     return out
 
 
 @op()
-def gemm(A, B, C=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, out=None):
+def gemm(A, B, C=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, out=None, fma=True):
     """`out = alpha * op(A) @ op(B) + beta * C` (BLAS gemm), op(X) = X or X.T. `beta == 0`
-    ignores C (BLAS semantics). float32; float64 for untransposed operands.
+    ignores C (BLAS semantics). float32 or float64, any of the four transpose combinations
+    (one contraction nest: the transposed operand is packed, see docs/passes.md). `fma`
+    (default True, as in BLAS libraries) computes the products with fused multiply-adds;
+    `fma=False` gives the same bits as the kernel's `simulate`.
 
     >>> A = np.ones((2, 3), np.float32); B = np.ones((3, 4), np.float32)
     >>> hologram.ops.gemm(A, B, alpha=2.0)[0, 0]
     np.float32(6.0)
     """
-    return _gemm("gemm", A, B, C, alpha, beta, trans_a, trans_b, out)
+    return _gemm("gemm", A, B, C, alpha, beta, trans_a, trans_b, out, fma=bool(fma))
 
 
 @op()

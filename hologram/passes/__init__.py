@@ -20,6 +20,8 @@ OUR_PASSES: dict[str, tuple[str, str]] = {
     "infer-grid": ("hologram.passes.infer_grid", "InferGrid"),
     "convert-hologram-to-upstream": (
         "hologram.passes.convert_hologram_to_upstream", "ConvertHologramToUpstream"),
+    "vectorize-lanes": ("hologram.passes.vectorize_lanes", "VectorizeLanes"),
+    "split-accumulators": ("hologram.passes.split_accumulators", "SplitAccumulators"),
 }
 
 # Upstream xDSL passes that are useful on our IR.
@@ -28,11 +30,16 @@ UPSTREAM_PASSES = ("canonicalize", "cse", "dce", "licm")
 # The pipeline `hologram.kernel`, `hologram-compile` and the op API run by default. Order:
 # atomic-to-tree-reduction needs the SIMT form to prove its reductions; fold-layout tiles the
 # GEMM-shaped kernels it recognises (only those: its plain fold was slower on stencils); both
-# produce their own parallel loops, and parallelize turns every other kernel into one.
+# produce their own parallel loops; vectorize-lanes runs the kernels whose threads run loops
+# several consecutive ids at a time; split-accumulators gives a thread's float +/max/min loop
+# a fixed set of partial results (documented order); parallelize turns every other kernel into
+# a parallel loop.
 DEFAULT_PIPELINE: tuple[str, ...] = (
     "canonicalize",
     "atomic-to-tree-reduction",
-    "fold-layout{gemm_only=true}",
+    "fold-layout{gemm_only=true fold_3d=true}",
+    "vectorize-lanes",
+    "split-accumulators",
     "parallelize",
 )
 

@@ -31,10 +31,7 @@ from hologram.dialects.upstream import (
     fix_execute_region_printing,
 )
 from hologram.frontend.errors import CompileError, SourceLocation
-from hologram.passes.parallelize import fill_grid_loop
-
-# A SIMT kernel's grid loop runs serially below this many ids, as the C backend's wrapper does.
-SIMT_SERIAL_BELOW = 1024
+from hologram.passes.parallelize import fill_grid_loop, grid_threshold
 
 # memref.atomic_rmw kinds (MLIR's AtomicRMWKind enum, stored as its i64 value).
 ADDF, ADDI, MAXS, MAXU, MINS, MINU = 0, 1, 4, 5, 7, 8
@@ -75,7 +72,8 @@ class ConvertHologramToUpstream(ModulePass):
       parameters dropped, `hologram.grid_yield` a `func.return`), named by the kernel's
       `hologram.grid` attribute: the function a launcher calls when no grid= is given.
     * A SIMT kernel (no parallel loop) first gets its grid loop, as the C backend wraps it:
-      ids `[0, grid)`, serial below 1024 ids.
+      ids `[0, grid)`, serial below `parallelize.grid_threshold` ids (32768; 256 for a body
+      with a loop).
     * `hologram.parallel_for` becomes `scf.parallel` with `hologram.schedule`,
       `hologram.chunk` and `hologram.simd` attributes (ignored by upstream tools); with a
       `threshold`, `scf.if (trip count < threshold)` picks a serial `scf.for` copy, as in the C
@@ -472,7 +470,8 @@ def _wrap_in_grid_loop(block: Block, grid: SSAValue) -> None:
     ops = [o for o in block.ops if o is not terminator]
     at = _At(terminator)
     c0, c1 = at.const(0, IndexType()), at.const(1, IndexType())
-    loop = hg.ParallelForOp(c0, grid, c1, threshold=SIMT_SERIAL_BELOW)
+    # Serial below parallelize's threshold for this body, as the C backend prints the loop.
+    loop = hg.ParallelForOp(c0, grid, c1, threshold=grid_threshold(ops))
     at(loop)
     fill_grid_loop(loop, ops, clone=False)
 

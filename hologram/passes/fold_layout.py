@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import IndexType, IntegerType, ModuleOp, i64
+from xdsl.dialects.builtin import IndexType, IntegerType, ModuleOp, StringAttr, i64
 from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+from xdsl.rewriter import InsertPoint
 
 from hologram.dialects.hologram import (
     GlobalIdOp,
@@ -19,11 +21,20 @@ from hologram.dialects.hologram import (
     ReturnOp,
     YieldOp,
 )
+from hologram.passes.parallelize import grid_threshold
+from hologram.passes.fold_layout_gemm import Gemm, NotContraction, emit_gemm, match_gemm
 from hologram.passes.fold_layout_ir import (
     Builder,
     ConstCache,
+    Fold,
     Leaf,
     affine_terms,
+    all_of,
+    bounded_product,
+    clone_body,
+    coordinate_atoms,
+    ids_of,
+    index_bound_ok,
     product_leaves,
 )
 
@@ -37,6 +48,9 @@ FAMILIES: dict[str, tuple[int, int, int]] = {
 MAX_DIMS = 3
 # The GEMM nest's per-thread locals (R x C accumulator + K x C panel) live on the thread's stack.
 MAX_LOCAL_ELEMENTS = 1 << 18
+# The kernel attributes that record the pass's choice and why it refused the other nests.
+STRATEGY_ATTR = "fold_layout.strategy"
+REFUSED_ATTR = "fold_layout.refused"
 # Predicates of arith.cmpi (MLIR's numbering).
 _ULT, _UGT = 6, 8
 # Ops a foldable kernel may contain: pure scalar code, structured control flow, loads and stores.
@@ -52,37 +66,9 @@ class Refused(Exception):
     """Why a kernel is left as it was."""
 
 
-@dataclass
-class Fold:
-    """What the analysis proved about a kernel: its guard, its dimensions and its decodes."""
-
-    kernel: KernelOp
-    gid: GlobalIdOp
-    guard: scf.IfOp
-    dims: tuple[Leaf, ...]  # the guard's bound is their product; dims[-1] varies fastest
-    # decode op -> the coordinate it computes (e.g. `arith.divui %idx, %n` -> 0)
-    decodes: dict[Operation, int] = field(default_factory=dict)
-    # the kernel's original top-level ops, before the rewrite adds any
-    body_ops: list[Operation] = field(default_factory=list)
-
-    @property
-    def rank(self) -> int:
-        return len(self.dims)
-
-
 # ------------------------------------------------------------------------------------------------
 # Analysis
 # ------------------------------------------------------------------------------------------------
-def _ids(gid: GlobalIdOp) -> set[SSAValue]:
-    """The id itself and its i32 casts (the language's u32 `idx`)."""
-    ids: set[SSAValue] = {gid.result}
-    for use in gid.result.uses:
-        user = use.operation
-        if isinstance(user, arith.IndexCastOp) and user.result.type == IntegerType(32):
-            ids.add(user.result)
-    return ids
-
-
 def _guard_bound(cond: SSAValue, ids: set[SSAValue]) -> SSAValue:
     op = cond.owner
     if not isinstance(op, arith.CmpiOp):
@@ -140,47 +126,60 @@ def _match_decodes(block: Block, ids: set[SSAValue], dims: tuple[Leaf, ...]) -> 
     return found
 
 
-def _linear_id_terms(fold: Fold) -> set[tuple[str, tuple[Leaf, ...]]]:
+def _linear_id_terms(fold: Fold) -> frozenset[tuple[str, tuple[Leaf, ...]]]:
     """idx = sum_d coord_d * (product of the dims after d), as terms."""
-    return {(f"d{d}", tuple(sorted(fold.dims[d + 1:]))) for d in range(fold.rank)}
+    return frozenset((f"d{d}", tuple(sorted(fold.dims[d + 1:]))) for d in range(fold.rank))
 
 
-def is_linear_id(value: SSAValue, fold: Fold, atoms: dict[SSAValue, str]) -> bool:
-    """Whether an index provably equals the thread's linear id (so writes stay per thread)."""
-    ids = _ids(fold.gid)
+def element_layout(value: SSAValue, fold: Fold,
+                   atoms: dict[SSAValue, str]) -> frozenset[tuple[str, tuple[Leaf, ...]]] | None:
+    """The terms of an index that names one element per thread, or None.
+
+    Accepted: the linear id itself, or `sum_d coord_d * stride_d + consts` with every
+    coordinate once and the last one at stride 1 (`C[i * ldc + j]`, `out[b*sb + i*si + j]`).
+    Distinct threads then write distinct elements when each stride is at least the next one
+    times its extent (checked at run time, `Fold.layouts`) and the index does not wrap."""
+    ids = ids_of(fold.gid)
     v = value
     while v not in ids and isinstance(v.owner, arith.ExtUIOp | arith.IndexCastOp):
         v = v.owner.input
     if v in ids:
-        return True
+        return _linear_id_terms(fold)
     terms = affine_terms(value, fold.kernel.body.block, atoms)
     if terms is None:
-        return False
-    as_set = {(t.var, t.coef) for t in terms}
-    return len(as_set) == len(terms) == fold.rank and as_set == _linear_id_terms(fold)
-
-
-def coordinate_atoms(fold: Fold) -> dict[SSAValue, str]:
-    return {op.results[0]: f"d{d}" for op, d in fold.decodes.items()}
+        return None
+    as_set = frozenset((t.var, t.coef) for t in terms)
+    coords = [t for t in terms if t.var != "1"]
+    if len(as_set) != len(terms) or sorted(t.var for t in coords) != [
+            f"d{d}" for d in range(fold.rank)]:
+        return None
+    if (f"d{fold.rank - 1}", ()) not in as_set:
+        return None
+    return as_set
 
 
 def _check_memory(fold: Fold) -> None:
-    """Every write to a parameter array is at the thread's own element, and so is every read of
-    an array the kernel writes: then no iteration depends on another, in any order or tiling."""
+    """Every write to a parameter array names one element per thread (the same layout for
+    every write of that array), and every read of an array the kernel writes is at that same
+    element: then no iteration depends on another, in any order or tiling."""
     block = fold.kernel.body.block
     atoms = coordinate_atoms(fold)
-    written: set[SSAValue] = set()
+    layout: dict[SSAValue, frozenset] = {}
     for op in fold.kernel.body.walk():
         if isinstance(op, memref.StoreOp) and isinstance(op.memref, BlockArgument):
             if op.memref.block is block:
-                written.add(op.memref)
-                if not is_linear_id(op.indices[0], fold, atoms):
+                found = element_layout(op.indices[0], fold, atoms)
+                if found is None:
                     raise Refused("a write is not at the folded coordinates of its thread")
+                if layout.setdefault(op.memref, found) != found:
+                    raise Refused("two writes of one array at different elements")
     for op in fold.kernel.body.walk():
-        if isinstance(op, memref.LoadOp) and op.memref in written:
-            if not is_linear_id(op.indices[0], fold, atoms):
+        if isinstance(op, memref.LoadOp) and op.memref in layout:
+            if element_layout(op.indices[0], fold, atoms) != layout[op.memref]:
                 raise Refused("a read of a written array is not at the thread's own element "
                               "(a dependence across iterations)")
+    linear = _linear_id_terms(fold)
+    fold.layouts = sorted({terms for terms in layout.values() if terms != linear}, key=sorted)
 
 
 def analyse(kernel: KernelOp) -> Fold:
@@ -202,7 +201,7 @@ def analyse(kernel: KernelOp) -> Fold:
     for op in ops[:-1]:
         if op.regions or isinstance(op, memref.StoreOp | memref.LoadOp):
             raise Refused(f"`{op.name}` runs outside the guard")
-    ids = _ids(gid)
+    ids = ids_of(gid)
     bound = _guard_bound(guard.cond, ids)
     leaves = product_leaves(bound, block)
     if leaves is None:
@@ -245,51 +244,34 @@ def exact_condition(b: Builder, fold: Fold) -> SSAValue:
     grid = b.add(arith.IndexCastOp(b.add(GridSizeOp()), i64))
     ok = b.andi(ok, b.ule(total, grid))
     ok = b.andi(ok, b.ule(grid, two32))
+    for terms in fold.layouts:
+        ok = b.andi(ok, _layout_condition(b, fold, terms))
     return ok
 
 
-def clone_body(
-    b: Builder,
-    fold: Fold,
-    gid_value: SSAValue,
-    coords: list[SSAValue] | None,
-    drop: set[Operation] | None = None,
-    replace: dict[SSAValue, SSAValue] | None = None,
-) -> None:
-    """Clone the kernel body (the id replaced by `gid_value`) into b's block.
-
-    With `coords`, the decode ops are replaced by the nest's coordinates; ops in `drop` (at any
-    depth) are left out, and results in `replace` are replaced by the given values."""
-    mapping: dict[SSAValue, SSAValue] = {fold.gid.result: gid_value}
-    twins: dict[Operation, Operation] = {}
-    for op in fold.body_ops:
-        if isinstance(op, GlobalIdOp | ReturnOp):
-            continue
-        new = op.clone(value_mapper=mapping)
-        b.put(new)
-        # The clone has the same structure: pair the ops up to find the ones to change.
-        for old_op, new_op in zip(op.walk(), new.walk(), strict=True):
-            twins[old_op] = new_op
-    changes: dict[SSAValue, SSAValue] = {}
-    if coords is not None:
-        for op, d in fold.decodes.items():
-            changes[op.results[0]] = coords[d]
-    changes.update(replace or {})
-    for old_value, value in changes.items():
-        new_op = twins[old_value.owner]  # type: ignore[index]
-        new_op.results[0].replace_all_uses_with(value)
-        new_op.detach()
-        new_op.erase()
-    for op in drop or ():
-        new_op = twins[op]
-        new_op.detach()
-        new_op.erase()
+def _layout_condition(b: Builder, fold: Fold, terms: frozenset) -> SSAValue:
+    """Distinct coordinates give distinct elements: stride_d >= stride_{d+1} * extent_{d+1}
+    (mixed radix), and no index reaches 2^31 (the kernel's u32 arithmetic does not wrap)."""
+    block = fold.kernel.body.block
+    strides = {var: coef for var, coef in terms if var != "1"}
+    tests: list[SSAValue] = []
+    index_bound_ok(b, [(strides[f"d{d}"], fold.dims[d]) for d in range(fold.rank)]
+                   + [(coef, None) for var, coef in terms if var == "1"], block, tests)
+    for d in range(fold.rank - 1):
+        outer = bounded_product(b, strides[f"d{d}"], block, tests)
+        inner = bounded_product(b, (*strides[f"d{d + 1}"], fold.dims[d + 1]), block, tests)
+        tests.append(b.ule(inner, outer))
+    ok = all_of(b, tests)
+    assert ok is not None
+    return ok
 
 
 def emit_fallback(b: Builder, fold: Fold) -> None:
-    """One parallel iteration per id, exactly as the SIMT kernel (used when the nest is not exact)."""
+    """One parallel iteration per id, exactly as the SIMT kernel (used when the nest is not exact),
+    with `parallelize`'s thresholds: a small grid runs serially, in id order, as it would
+    without this pass."""
     grid = b.add(GridSizeOp())
-    loop = ParallelForOp(b.idx(0), grid, b.idx(1))
+    loop = ParallelForOp(b.idx(0), grid, b.idx(1), threshold=grid_threshold(fold.body_ops))
     b.put(loop)
     inner = Builder(loop.body.block, b.consts)
     clone_body(inner, fold, loop.induction_var, None)
@@ -310,7 +292,8 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
     """The folded nest: a parallel loop over row tiles, then column tiles, then the elements.
 
     2-D: tiled by (tiles[0], tiles[1]) with the column index innermost (contiguous for writes at
-    the linear id). 3-D: outer dimension parallel, the other two serial, untiled.
+    the linear id). 3-D: the outer two dimensions collapsed into the parallel loop, the last
+    serial, untiled.
     """
     block = fold.kernel.body.block
     extents = [b.leaf_index(d, block) for d in fold.dims]
@@ -336,17 +319,19 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
         innermost = eb
         closers = [eb, ib, jb]
     else:
-        par = ParallelForOp(zero, extents[0], one)
+        # 3-D: the two outer coordinates collapsed into the parallel loop (one division per
+        # row; a batch of 1 must not leave all the work to one thread), the last one serial.
+        rows = b.muli(extents[0], extents[1])
+        par = ParallelForOp(zero, rows, one)
         b.put(par)
         pb = Builder(par.body.block, ConstCache(par.body.block, pinned=True), nsw=True)
         zero, one = pb.idx(0), pb.idx(1)
-        ivs = [par.induction_var]
-        cur = pb
-        closers = []
-        for d in range(1, fold.rank):
-            cur, iv = _for(cur, zero, extents[d], one)
-            ivs.append(iv)
-            closers.insert(0, cur)
+        q = par.induction_var
+        i0 = pb.add(arith.DivUIOp(q, extents[1]))
+        i1 = pb.remui(q, extents[1])
+        cur, i2 = _for(pb, zero, extents[2], one)
+        ivs = [i0, i1, i2]
+        closers = [cur]
         innermost = cur
     # linear id = ((i0 * e1) + i1) * e2 + i2 ...
     lin = ivs[0]
@@ -359,17 +344,23 @@ def emit_nest(b: Builder, fold: Fold, tiles: tuple[int, ...]) -> None:
     pb.put(YieldOp())
 
 
-def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bool,
-            gemm_only: bool = False) -> str:
-    """Replace the kernel body by `if exact { nest } else { one iteration per id }`.
+def choose(fold: Fold, gemm_only: bool) -> tuple[str, Gemm | None, str]:
+    """(strategy, the contraction or None, why the contraction was refused or "").
 
-    Returns which nest was built ("gemm" or "fold"), or "" when `gemm_only` and not a GEMM."""
-    from hologram.passes.fold_layout_gemm import emit_gemm, match_gemm
+    strategy: "contraction" (the tiled GEMM nest), "fold" (the plain tiled nest), or "" (none:
+    `gemm_only` and no contraction)."""
+    try:
+        gemm = match_gemm(fold)
+    except NotContraction as why:
+        return ("" if gemm_only else "fold"), None, str(why)
+    return "contraction", gemm, ""
 
+
+def rewrite(rewriter: PatternRewriter, fold: Fold, tiles: tuple[int, ...],
+            micro: tuple[int, int], pack: bool, gemm: Gemm | None, fma: bool = False) -> None:
+    """Replace the kernel body by `if exact { nest } else { one iteration per id }`: the
+    contraction nest for `gemm`, else the plain fold."""
     block = fold.kernel.body.block
-    gemm = match_gemm(fold)
-    if gemm is None and gemm_only:
-        return ""
     consts = ConstCache(block)
     tmp = Block()
     b = Builder(tmp, consts)
@@ -380,7 +371,7 @@ def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bo
     b.put(scf.IfOp(cond, [], Region(then_block), Region(else_block)))
     tb = Builder(then_block, consts)
     if gemm is not None:
-        emit_gemm(tb, gemm, tiles, micro, pack)
+        emit_gemm(tb, gemm, tiles, micro, pack, fma)
     else:
         emit_nest(tb, fold, tiles)
     _close(tb)
@@ -392,11 +383,18 @@ def rewrite(fold: Fold, tiles: tuple[int, ...], micro: tuple[int, int], pack: bo
     assert isinstance(ret, ReturnOp)
     for op in list(tmp.ops):
         op.detach()
-        block.insert_op_before(op, ret)
+        rewriter.insert(op, InsertPoint.before(ret))
     for op in reversed(old):
-        op.detach()
-        op.erase(safe_erase=False)
-    return "gemm" if gemm is not None else "fold"
+        rewriter.erase(op, safe_erase=False)
+
+
+def record(kernel: KernelOp, strategy: str, refused: list[str]) -> None:
+    """The choice as attributes of the kernel (`hologram-opt` shows them; FileCheck tests them)."""
+    if STRATEGY_ATTR in kernel.attributes:
+        return  # an earlier run decided; this one found the kernel already rewritten
+    kernel.attributes[STRATEGY_ATTR] = StringAttr(strategy or "none")
+    if refused:
+        kernel.attributes[REFUSED_ATTR] = StringAttr("; ".join(refused))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -431,6 +429,17 @@ class FoldLayout(ModulePass):
       micro=MR,KU            register block of the GEMM nest: MR rows, KU k-steps (default 4,4).
       pack=true|false        pack B's panel into a contiguous local buffer (default true).
       gemm_only=true|false   fold only kernels that get the GEMM nest (default false).
+      fold_3d=true|false     with gemm_only, still fold kernels with a 3-D decode (default
+                             false). The default pipeline sets it: a 7-point 3-D stencil at
+                             128^3, one thread, took 28-36 ms as a flat loop (a division and
+                             two remainders per id) and 2.4-6.6 ms folded (docs/performance.md).
+      fma=true|false         contract the nest's `v + x * y` into fused multiply-adds (default
+                             false: bit-identical to the kernel). With fma each product is not
+                             rounded before it is added, so a K-term sum differs from
+                             `simulate`'s by at most 2 * K * eps * sum_k |x_k * y_k| (both are
+                             within K * eps of the exact sum). `ops.gemm` and `ops.matmul` turn
+                             it on, as BLAS libraries do; a user kernel asks for it through its
+                             pipeline (`@hologram.kernel(pipeline=...fold-layout{fma=true}...)`).
     """
 
     name = "fold-layout"
@@ -440,6 +449,8 @@ class FoldLayout(ModulePass):
     micro: tuple[int, ...] = (4, 4)
     pack: bool = True
     gemm_only: bool = False
+    fold_3d: bool = False
+    fma: bool = False
 
     def __post_init__(self) -> None:
         if self.family == "auto":
@@ -467,13 +478,34 @@ class FoldLayout(ModulePass):
         return (self.tile[0], self.tile[1], self.tile[2])
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        # Each kernel once (the rewrite replaces the kernel's whole body).
+        pattern = _FoldKernel(self)
         for kernel in [k for k in op.walk() if isinstance(k, KernelOp)]:
-            try:
-                fold = analyse(kernel)
-            except Refused:
-                continue
-            rewrite(fold, self.tile_sizes(), (self.micro[0], self.micro[1]), self.pack,
-                    self.gemm_only)
+            pattern.match_and_rewrite(kernel, PatternRewriter(kernel))
+
+
+class _FoldKernel(RewritePattern):
+    def __init__(self, options: FoldLayout):
+        self.o = options
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, kernel: KernelOp, rewriter: PatternRewriter, /) -> None:
+        o = self.o
+        try:
+            fold = analyse(kernel)
+        except Refused as why:
+            record(kernel, "", [f"fold: {why}"])
+            return
+        strategy, gemm, why_not = choose(fold, o.gemm_only and not (o.fold_3d and fold.rank == 3))
+        extra = fold.layouts and ", strided output" or ""
+        if gemm is not None:
+            strategy = f"{gemm.describe()}{extra}{', fma' if o.fma else ''}"
+        elif strategy:
+            strategy = f"fold {fold.rank}-D{extra}"
+        record(kernel, strategy, [f"contraction: {why_not}"] if why_not else [])
+        if strategy:
+            rewrite(rewriter, fold, o.tile_sizes(), (o.micro[0], o.micro[1]), o.pack, gemm, o.fma)
+        rewriter.notify_op_modified(kernel)
 
 
 def explain(kernel: KernelOp) -> str:

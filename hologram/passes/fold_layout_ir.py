@@ -9,9 +9,9 @@ which affine combination of the folded coordinates and the reduction variable an
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from xdsl.dialects import arith
+from xdsl.dialects import arith, scf
 from xdsl.dialects.builtin import (
     IndexType,
     IntegerAttr,
@@ -21,6 +21,8 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+
+from hologram.dialects.hologram import GlobalIdOp, KernelOp, ReturnOp
 
 # A leaf of a product: ("arg", position) for a kernel parameter, ("const", value) for a constant.
 Leaf = tuple[str, int]
@@ -206,3 +208,119 @@ class ConstCache:
                 self.block.insert_op_before(op, first)
             self.cache[key] = op.result
         return self.cache[key]
+
+
+@dataclass
+class Fold:
+    """What the analysis proved about a kernel: its guard, its dimensions and its decodes."""
+
+    kernel: KernelOp
+    gid: GlobalIdOp
+    guard: scf.IfOp
+    dims: tuple[Leaf, ...]  # the guard's bound is their product; dims[-1] varies fastest
+    # decode op -> the coordinate it computes (e.g. `arith.divui %idx, %n` -> 0)
+    decodes: dict[Operation, int] = field(default_factory=dict)
+    # the kernel's original top-level ops, before the rewrite adds any
+    body_ops: list[Operation] = field(default_factory=list)
+    # layouts of written arrays other than the linear id (`C[i * ldc + j]`), as affine terms;
+    # the nest runs only where each is one element per thread (checked at run time)
+    layouts: list[frozenset] = field(default_factory=list)
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+
+def ids_of(gid: GlobalIdOp) -> set[SSAValue]:
+    """The id itself and its i32 casts (the language's u32 `idx`)."""
+    ids: set[SSAValue] = {gid.result}
+    for use in gid.result.uses:
+        user = use.operation
+        if isinstance(user, arith.IndexCastOp) and user.result.type == IntegerType(32):
+            ids.add(user.result)
+    return ids
+
+
+def coordinate_atoms(fold: Fold) -> dict[SSAValue, str]:
+    return {op.results[0]: f"d{d}" for op, d in fold.decodes.items()}
+
+
+def clone_body(
+    b: Builder,
+    fold: Fold,
+    gid_value: SSAValue,
+    coords: list[SSAValue] | None,
+    drop: set[Operation] | None = None,
+    replace: dict[SSAValue, SSAValue] | None = None,
+) -> None:
+    """Clone the kernel body (the id replaced by `gid_value`) into b's block.
+
+    With `coords`, the decode ops are replaced by the nest's coordinates; ops in `drop` (at any
+    depth) are left out, and results in `replace` are replaced by the given values."""
+    mapping: dict[SSAValue, SSAValue] = {fold.gid.result: gid_value}
+    twins: dict[Operation, Operation] = {}
+    for op in fold.body_ops:
+        if isinstance(op, GlobalIdOp | ReturnOp):
+            continue
+        new = op.clone(value_mapper=mapping)
+        b.put(new)
+        # The clone has the same structure: pair the ops up to find the ones to change.
+        for old_op, new_op in zip(op.walk(), new.walk(), strict=True):
+            twins[old_op] = new_op
+    changes: dict[SSAValue, SSAValue] = {}
+    if coords is not None:
+        for op, d in fold.decodes.items():
+            changes[op.results[0]] = coords[d]
+    changes.update(replace or {})
+    for old_value, value in changes.items():
+        new_op = twins[old_value.owner]  # type: ignore[index]
+        new_op.results[0].replace_all_uses_with(value)
+        new_op.detach()
+        new_op.erase()
+    for op in drop or ():
+        new_op = twins[op]
+        new_op.detach()
+        new_op.erase()
+
+
+# Every index the nests compute in i64 stays below this, and so does every partial product of
+# its coefficients: then the kernel's u32 arithmetic and the nest's i64 arithmetic agree, and
+# the frontend's casts are value-preserving whether they extend signed or unsigned.
+MAX_INDEX = 1 << 31
+
+
+def bounded_product(b: Builder, leaves: Sequence[Leaf], kernel_block: Block,
+                    ok: list[SSAValue]) -> SSAValue:
+    """The product of leaves as i64, appending to `ok` the run-time tests that every factor and
+    every partial product is at most MAX_INDEX (so no product computed here can wrap)."""
+    limit = b.consts.get(MAX_INDEX, i64)
+    acc: SSAValue | None = None
+    for leaf in leaves:
+        v = b.leaf_i64(leaf, kernel_block)
+        ok.append(b.ule(v, limit))
+        acc = v if acc is None else b.muli(acc, v)
+        if len(leaves) > 1:
+            ok.append(b.ule(acc, limit))
+    return b.consts.get(1, i64) if acc is None else acc
+
+
+def index_bound_ok(b: Builder, terms: Sequence[tuple[tuple[Leaf, ...], Leaf | None]],
+                   kernel_block: Block, ok: list[SSAValue]) -> None:
+    """Append the test that `sum coef * extent` (extent None: a constant term) is at most
+    MAX_INDEX: an upper bound of an index whose variables run below their extents."""
+    limit = b.consts.get(MAX_INDEX, i64)
+    total: SSAValue | None = None
+    for coef, extent in terms:
+        leaves = list(coef) + ([extent] if extent is not None else [])
+        v = bounded_product(b, leaves, kernel_block, ok)
+        # Each summand is at most 2^31, so a sum of fewer than 2^32 of them cannot wrap.
+        total = v if total is None else b.addi(total, v)
+    if total is not None:
+        ok.append(b.ule(total, limit))
+
+
+def all_of(b: Builder, tests: Sequence[SSAValue]) -> SSAValue | None:
+    acc: SSAValue | None = None
+    for t in tests:
+        acc = t if acc is None else b.andi(acc, t)
+    return acc

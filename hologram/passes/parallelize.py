@@ -9,6 +9,8 @@ from xdsl.dialects import arith, func, scf
 from xdsl.dialects.builtin import IndexType, ModuleOp, StringAttr, i64
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+from xdsl.rewriter import InsertPoint
 
 from hologram.analysis.guard import find_grid_guard
 from hologram.analysis.reductions import clone_uniform
@@ -34,6 +36,15 @@ DEFAULT_THRESHOLD = 32768
 DEFAULT_LOOP_THRESHOLD = 256
 
 
+def grid_threshold(ops: list[Operation], threshold: int = DEFAULT_THRESHOLD,
+                   loop_threshold: int = DEFAULT_LOOP_THRESHOLD) -> int:
+    """Ids below which a grid loop over `ops` runs serially: `loop_threshold` when the body
+    has an inner loop (each id does a loop's worth of work), else `threshold`. The C backend
+    uses it too, for a kernel no pass parallelized (one policy, one lowering)."""
+    has_loop = any(isinstance(o, scf.ForOp | scf.WhileOp) for top in ops for o in top.walk())
+    return loop_threshold if has_loop else threshold
+
+
 def simd_blocker(ops: list[Operation]) -> str | None:
     """Why a grid loop over `ops` must not be marked `simd`, or None when it may be.
 
@@ -55,6 +66,11 @@ def simd_blocker(ops: list[Operation]) -> str | None:
                 return "inner scf.while loop"
             if isinstance(op, func.CallOp):
                 return "call of a function"
+            if isinstance(op, scf.ForOp) and "partial results" in str(
+                    op.attributes.get("split_accumulators", "")):
+                # The inner loop is the one to vectorize (its partial results are independent);
+                # `simd` on the grid loop would make gcc vectorize across ids instead: gathers.
+                return "inner loop vectorized by split-accumulators"
     return None
 
 
@@ -149,10 +165,14 @@ class Parallelize(ModulePass):
             )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        # Each kernel once (the rewrite moves the kernel's whole body into its grid loops).
+        pattern = _ParallelizeKernel(self)
         for kernel in [k for k in op.walk() if isinstance(k, KernelOp)]:
-            self.parallelize_kernel(kernel)
+            pattern.match_and_rewrite(kernel, PatternRewriter(kernel))
 
-    def parallelize_kernel(self, kernel: KernelOp) -> None:
+    def parallelize_kernel(self, kernel: KernelOp,
+                           rewriter: PatternRewriter | None = None) -> None:
+        rewriter = rewriter or PatternRewriter(kernel)
         block = kernel.body.block
         if any(isinstance(o, ParallelForOp) for o in kernel.walk()):
             return  # already explicit
@@ -184,17 +204,17 @@ class Parallelize(ModulePass):
             head.append(fast)
             start = end.result
         head.append(self._loop(start, grid.result, c1.result, body_ops, clone=False))
-        block.insert_ops_before(head, terminator)
+        for new_op in head:
+            rewriter.insert(new_op, InsertPoint.before(terminator))
 
     def _loop(self, lb: SSAValue, ub: SSAValue, step: SSAValue, ops: list[Operation],
               clone: bool) -> ParallelForOp:
         """A grid loop over [lb, ub) running `ops` (moved, or copied with `clone`)."""
         blocker = simd_blocker(ops) if self.simd else "simd=false"
-        has_loop = any(isinstance(o, scf.ForOp | scf.WhileOp) for top in ops for o in top.walk())
         loop = ParallelForOp(
             lb, ub, step, Region(Block(arg_types=[IndexType()])),
             schedule=self.schedule, chunk=self.chunk,
-            threshold=self.loop_threshold if has_loop else self.threshold,
+            threshold=grid_threshold(ops, self.threshold, self.loop_threshold),
             simd=blocker is None,
         )
         if blocker is not None and self.simd:
@@ -206,3 +226,12 @@ class Parallelize(ModulePass):
                 o.detach()
                 o.erase()
         return loop
+
+
+class _ParallelizeKernel(RewritePattern):
+    def __init__(self, options: Parallelize):
+        self.o = options
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, kernel: KernelOp, rewriter: PatternRewriter, /) -> None:
+        self.o.parallelize_kernel(kernel, rewriter)

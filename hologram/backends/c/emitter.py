@@ -237,15 +237,16 @@ static inline {T} hg_fptoui{W}_f64(double x) {{
 
 _FLOAT_HELPERS = """\
 /* arith.minimumf / maximumf: NaN in, NaN out; -0 is below +0. */
+/* Branch-free (selects only), so that loops calling them vectorize. */
 static inline {T} hg_minimumf_{S}({T} a, {T} b) {{
-  if (a != a || b != b) return a + b;
-  if (a == b) return signbit(a) ? a : b;
-  return a < b ? a : b;
+  {T} m = a < b ? a : b;
+  m = a == b ? (signbit(a) ? a : b) : m;
+  return (a != a || b != b) ? a + b : m;
 }}
 static inline {T} hg_maximumf_{S}({T} a, {T} b) {{
-  if (a != a || b != b) return a + b;
-  if (a == b) return signbit(a) ? b : a;
-  return a > b ? a : b;
+  {T} m = a > b ? a : b;
+  m = a == b ? (signbit(a) ? b : a) : m;
+  return (a != a || b != b) ? a + b : m;
 }}
 """
 

@@ -33,8 +33,6 @@ from hologram.backends.c.emitter import (
 )
 from hologram.dialects import hologram as hg
 
-# Below this grid a SIMT kernel runs on the calling thread (an OpenMP `if` clause).
-SIMT_SERIAL_BELOW = 1024
 
 
 # --- signatures ---------------------------------------------------------------------------------
@@ -132,21 +130,18 @@ def _kernel(em: CEmitter, op: hg.KernelOp) -> None:
         for text in prologue:
             em.line(text)
         if _is_simt(op):
+            # A kernel no pass parallelized: the same grid loop `parallelize` makes (its
+            # threshold policy, no `simd`), printed by the same function as parallel_for.
+            from hologram.passes.parallelize import grid_threshold
+
             em.global_id_name = "hg_gid"
 
             def body() -> None:
                 em.emit_region(op.body)
 
-            # A small grid runs a plain copy of the loop: an `if` clause would still enter the
-            # OpenMP runtime (GOMP_parallel with one thread) on every launch.
-            em.line(f"if ({em.grid_name} < {SIMT_SERIAL_BELOW}) {{")
-            with em.indented():
-                _grid_loop(em, "hg_gid", "0", em.grid_name, "1", body)
-            em.line("} else {")
-            with em.indented():
-                em.line("#pragma omp parallel for schedule(static)")
-                _grid_loop(em, "hg_gid", "0", em.grid_name, "1", body)
-            em.line("}")
+            _print_grid_loop(em, "hg_gid", "INT64_C(0)", em.grid_name, "INT64_C(1)", body,
+                             "schedule(static)", False,
+                             grid_threshold(list(op.body.block.ops)))
         else:
             em.global_id_name = None
             em.emit_region(op.body)
@@ -237,9 +232,16 @@ def _parallel_for(em: CEmitter, op: hg.ParallelForOp) -> None:
     schedule = op.schedule.data
     chunk = op.chunk.value.data
     clause = f"schedule({schedule}{f', {chunk}' if chunk else ''})"
-    simd = " simd" if op.simd is not None else ""
-    pragma = f"#pragma omp parallel for{simd} {clause}"
-    threshold = op.threshold.value.data
+    _print_grid_loop(em, iv, lb, ub, step, body, clause, op.simd is not None,
+                     op.threshold.value.data)
+    em.global_id_name = saved_gid
+
+
+def _print_grid_loop(em: CEmitter, iv: str, lb: str, ub: str, step: str,
+                     body: Callable[[], None], clause: str, simd: bool, threshold: int) -> None:
+    """The one lowering of a grid loop: `#pragma omp parallel for [simd] <clause>`, with a
+    serial copy taken below `threshold` iterations (0: always parallel)."""
+    pragma = f"#pragma omp parallel for{' simd' if simd else ''} {clause}"
     if threshold > 0:
         trip = f"({ub} > {lb} ? ({ub} - {lb} + {step} - 1) / {step} : 0)"
         em.line(f"if ({trip} < INT64_C({threshold})) {{")
@@ -253,7 +255,6 @@ def _parallel_for(em: CEmitter, op: hg.ParallelForOp) -> None:
     else:
         em.line(pragma)
         _grid_loop(em, iv, lb, ub, step, body)
-    em.global_id_name = saved_gid
 
 
 # --- exits ----------------------------------------------------------------------------------------

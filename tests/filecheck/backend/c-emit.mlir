@@ -9,13 +9,14 @@
 // CHECK:      static inline int32_t hg_floordivsi32(int32_t a, int32_t b)
 
 builtin.module {
-  // A SIMT kernel is wrapped in a loop over the grid, parallel from 1024 ids on (a smaller grid
-  // never enters the OpenMP runtime); its name is mangled.
+  // A SIMT kernel is wrapped in the grid loop `parallelize` makes (its threshold policy:
+  // 32768 ids for a body without loops; no simd), printed as a serial copy below the
+  // threshold and an OpenMP loop above; its name is mangled.
   // CHECK:      #line 3 "k.py"
   // CHECK-NEXT: void hg_exp_{{[0-9a-f]+}}(float* a_{{[0-9]+}}, float* out_{{[0-9]+}}, uint32_t p_n_[[N:[0-9]+]], int64_t hg_grid) {
   // CHECK-NEXT:   int32_t n_[[N]] = (int32_t)p_n_[[N]];
-  // CHECK-NEXT:   if (hg_grid < 1024) {
-  // CHECK-NEXT:     for (int64_t hg_gid = 0; hg_gid < hg_grid; hg_gid += 1) {
+  // CHECK-NEXT:   if ((hg_grid > INT64_C(0) ? (hg_grid - INT64_C(0) + INT64_C(1) - 1) / INT64_C(1) : 0) < INT64_C(32768)) {
+  // CHECK-NEXT:   for (int64_t hg_gid = INT64_C(0); hg_gid < hg_grid; hg_gid += INT64_C(1)) {
   // CHECK-NEXT: #line 5 "k.py"
   // CHECK-NEXT:     int32_t {{.*}} = (int32_t)(uint32_t)hg_gid;
   // The next C line maps to k.py:6 by itself; a directive comes only where the count drifts.

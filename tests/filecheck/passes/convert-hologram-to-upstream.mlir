@@ -13,7 +13,7 @@
 
 builtin.module {
   // A SIMT kernel: a func.func whose attributes carry the launch metadata and whose last
-  // argument is the grid; the grid loop is scf.parallel, with a serial scf.for copy below 1024 ids.
+  // argument is the grid; the grid loop is scf.parallel, with a serial scf.for copy below 32768 ids.
   // The grid region is a function of the scalar parameters, named by the hologram.grid attribute.
   // CHECK-LABEL: func.func @vadd(%a: memref<?xf32>, %b: memref<?xf32>, %n: i32, %grid: index) attributes {hologram.kernel, hologram.param_names = ["a", "b", "n"], hologram.param_types = ["f32[]", "f32[]", "u32"], hologram.grid = "vadd_grid"} {
   // CHECK:         %[[SMALL:.*]] = arith.cmpi ult, %grid, %{{.*}} : index

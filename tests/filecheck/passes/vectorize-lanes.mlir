@@ -1,0 +1,249 @@
+// RUN: hologram-opt %s -p 'vectorize-lanes{lanes=16}' | filecheck %s
+// RUN: hologram-opt %s -p 'vectorize-lanes{lanes=16},vectorize-lanes' | filecheck %s
+// RUN: hologram-opt %s -p vectorize-lanes | filecheck %s --check-prefix=DEFAULT
+// RUN: not hologram-opt %s -p 'vectorize-lanes{lanes=1}' 2>&1 | filecheck %s --check-prefix=BADLANES
+
+// BADLANES: hologram-opt: error: {{.*}}lanes must be in 2..256, not 1
+
+builtin.module {
+  // One id per column summing down the rows: 16 consecutive ids per parallel iteration, the
+  // accumulator one element per lane, the row loop outside the lane loop (x[i * n + id] is
+  // contiguous in the lane). Ids past min(grid, n) run the original body.
+  // CHECK-LABEL: hologram.kernel @column_sum
+  // CHECK-SAME:    vectorize_lanes.strategy = "lanes 16"
+  // CHECK:         %guarded_end = arith.minui %grid, %{{.*}} : index
+  // CHECK:         hologram.parallel_for %g0 = %{{.*}} to %guarded_end step %[[W:.*]] schedule(static) chunk(0) threshold(16) {
+  // CHECK:           %lanes = arith.minui %{{.*}}, %{{.*}} : index
+  // CHECK:           %acc = memref.alloca() : memref<16xf32>
+  // CHECK-NEXT:      scf.for %lane = %{{.*}} to %lanes step
+  // CHECK-NEXT:        %gid = arith.addi %g0, %lane overflow<nsw> : index
+  // CHECK:             memref.store %{{.*}}, %acc[%lane] : memref<16xf32>
+  // CHECK:           scf.for %i = %{{.*}} to %{{.*}} step %{{.*}} {
+  // CHECK-NEXT:        scf.for %lane_1 = %{{.*}} to %lanes step
+  // CHECK-NEXT:          %gid_1 = arith.addi %g0, %lane_1 overflow<nsw> : index
+  // CHECK:               memref.load %acc[%lane_1] : memref<16xf32>
+  // CHECK:               memref.load %x[
+  // CHECK:               memref.store %{{.*}}, %acc[%lane_1] : memref<16xf32>
+  // CHECK:           scf.for %lane_2 = %{{.*}} to %lanes step
+  // CHECK:             %[[S:.*]] = memref.load %acc[%lane_2] : memref<16xf32>
+  // CHECK-NEXT:        memref.store %[[S]], %out[%gid_2] : memref<?xf32>
+  // CHECK:         } {lanes = "16 consecutive ids per iteration"}
+  // CHECK-NEXT:    hologram.parallel_for %{{.*}} = %guarded_end to %grid step
+  // CHECK:           memref.alloca() : memref<f32>
+  // CHECK:           scf.if
+  // CHECK:         hologram.return
+  // DEFAULT-LABEL: hologram.kernel @column_sum
+  // DEFAULT-SAME:    vectorize_lanes.strategy = "lanes 64"
+  // DEFAULT:         %acc = memref.alloca() : memref<64xf32>
+  hologram.kernel @column_sum(%x: memref<?xf32>, %out: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["x", "out", "m", "n"], param_types = ["f32[]", "f32[]", "u32", "u32"]} {
+    %acc = memref.alloca() : memref<f32>
+    %gid = hologram.global_id : index
+    %c = arith.index_cast %gid : index to i32
+    %0 = arith.cmpi ult, %c, %n : i32
+    scf.if %0 {
+      %1 = arith.constant 0.000000e+00 : f32
+      memref.store %1, %acc[] : memref<f32>
+      %2 = arith.constant 0 : index
+      %3 = arith.extui %m : i32 to i64
+      %4 = arith.index_cast %3 : i64 to index
+      %5 = arith.constant 1 : index
+      scf.for %i = %2 to %4 step %5 {
+        %6 = arith.index_cast %i : index to i64
+        %i_1 = arith.trunci %6 : i64 to i32
+        %acc_1 = memref.load %acc[] : memref<f32>
+        %7 = arith.index_cast %i : index to i64
+        %8 = arith.extui %n : i32 to i64
+        %9 = arith.muli %7, %8 overflow<nsw> : i64
+        %10 = arith.index_cast %gid : index to i64
+        %11 = arith.addi %9, %10 overflow<nsw> : i64
+        %12 = arith.index_cast %11 : i64 to index
+        %13 = memref.load %x[%12] : memref<?xf32>
+        %14 = arith.addf %acc_1, %13 : f32
+        memref.store %14, %acc[] : memref<f32>
+      }
+      %acc_2 = memref.load %acc[] : memref<f32>
+      memref.store %acc_2, %out[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // A value computed before the loop and used in it and after it (`a`) goes through a lane
+  // array; the loop carries `y` in its lane array.
+  // CHECK-LABEL: hologram.kernel @newton_rsqrt
+  // CHECK-SAME:    vectorize_lanes.strategy = "lanes 16"
+  // CHECK:           %y = memref.alloca() : memref<16xf32>
+  // CHECK-NEXT:      %[[A:.*]] = memref.alloca() : memref<16xf32>
+  // CHECK:             memref.store %a, %[[A]][%lane] : memref<16xf32>
+  // CHECK:           scf.for %it = 
+  // CHECK-NEXT:        scf.for %lane_1 =
+  // CHECK:               memref.load %[[A]][%lane_1] : memref<16xf32>
+  // CHECK:             memref.load %[[A]][%lane_2] : memref<16xf32>
+  // CHECK:             math.exp
+  hologram.kernel @newton_rsqrt(%x: memref<?xf32>, %out: memref<?xf32>, %k: i32, %n: i32) attributes {param_names = ["x", "out", "k", "n"], param_types = ["f32[]", "f32[]", "u32", "u32"]} {
+    %y = memref.alloca() : memref<f32>
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %0 = arith.cmpi ult, %idx, %n : i32
+    scf.if %0 {
+      %1 = memref.load %x[%gid] : memref<?xf32>
+      %2 = math.absf %1 : f32
+      %3 = arith.constant 1.000000e+00 : f32
+      %a = arith.addf %2, %3 : f32
+      %4 = arith.constant 1.000000e+00 : f32
+      %5 = arith.divf %4, %a : f32
+      memref.store %5, %y[] : memref<f32>
+      %6 = arith.constant 0 : index
+      %7 = arith.extui %k : i32 to i64
+      %8 = arith.index_cast %7 : i64 to index
+      %9 = arith.constant 1 : index
+      scf.for %it = %6 to %8 step %9 {
+        %10 = arith.index_cast %it : index to i64
+        %it_1 = arith.trunci %10 : i64 to i32
+        %y_1 = memref.load %y[] : memref<f32>
+        %11 = arith.constant 5.000000e-01 : f32
+        %12 = arith.mulf %11, %a : f32
+        %y_2 = memref.load %y[] : memref<f32>
+        %13 = arith.mulf %12, %y_2 : f32
+        %y_3 = memref.load %y[] : memref<f32>
+        %14 = arith.mulf %13, %y_3 : f32
+        %15 = arith.constant 1.500000e+00 : f32
+        %16 = arith.subf %15, %14 : f32
+        %17 = arith.mulf %y_1, %16 : f32
+        memref.store %17, %y[] : memref<f32>
+      }
+      %y_4 = memref.load %y[] : memref<f32>
+      %18 = arith.negf %a : f32
+      %19 = math.exp %18 : f32
+      %20 = arith.mulf %y_4, %19 : f32
+      memref.store %20, %out[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // A loop over i32 (IR written by hand or by another pass): the interleaved loop keeps the
+  // variable's type (regression: it was made an index, and `sitofp` of it failed to verify).
+  // CHECK-LABEL: hologram.kernel @i32_loop
+  // CHECK-SAME:    vectorize_lanes.strategy = "lanes 16"
+  // CHECK:         scf.for %[[K:.*]] = %{{.*}} to %n step %{{.*}} : i32 {
+  // CHECK-NEXT:      scf.for %lane_1 =
+  // CHECK:             arith.sitofp %[[K]] : i32 to f32
+  hologram.kernel @i32_loop(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
+    %acc = memref.alloca() : memref<f32>
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %ok = arith.cmpi ult, %idx, %n : i32
+    scf.if %ok {
+      %z = arith.constant 0.000000e+00 : f32
+      memref.store %z, %acc[] : memref<f32>
+      %c0 = arith.constant 0 : i32
+      %c1 = arith.constant 1 : i32
+      scf.for %k = %c0 to %n step %c1 : i32 {
+        %kf = arith.sitofp %k : i32 to f32
+        %v = memref.load %x[%gid] : memref<?xf32>
+        %p = arith.mulf %kf, %v : f32
+        %a = memref.load %acc[] : memref<f32>
+        %s = arith.addf %a, %p : f32
+        memref.store %s, %acc[] : memref<f32>
+      }
+      %r = memref.load %acc[] : memref<f32>
+      memref.store %r, %out[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // ---- Refused: the kernel is unchanged but for the reason, recorded on it. ----
+
+  // One id per row summing along it: lanes would gather (x[r * n + i], stride n in the id);
+  // the thread's own loop is contiguous.
+  // CHECK-LABEL: hologram.kernel @row_sum
+  // CHECK-SAME:    vectorize_lanes.strategy = "none"
+  // CHECK-SAME:    vectorize_lanes.refused = "an access in the loop strides by a multiple of the id (lanes would gather)"
+  // CHECK-NOT:     hologram.parallel_for
+  // CHECK:         hologram.return
+  hologram.kernel @row_sum(%x: memref<?xf32>, %out: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["x", "out", "m", "n"], param_types = ["f32[]", "f32[]", "u32", "u32"]} {
+    %acc = memref.alloca() : memref<f32>
+    %gid = hologram.global_id : index
+    %r = arith.index_cast %gid : index to i32
+    %0 = arith.cmpi ult, %r, %m : i32
+    scf.if %0 {
+      %1 = arith.constant 0.000000e+00 : f32
+      memref.store %1, %acc[] : memref<f32>
+      %2 = arith.constant 0 : index
+      %3 = arith.extui %n : i32 to i64
+      %4 = arith.index_cast %3 : i64 to index
+      %5 = arith.constant 1 : index
+      scf.for %i = %2 to %4 step %5 {
+        %6 = arith.index_cast %i : index to i64
+        %i_1 = arith.trunci %6 : i64 to i32
+        %acc_1 = memref.load %acc[] : memref<f32>
+        %7 = arith.index_cast %gid : index to i64
+        %8 = arith.extui %n : i32 to i64
+        %9 = arith.muli %7, %8 overflow<nsw> : i64
+        %10 = arith.index_cast %i : index to i64
+        %11 = arith.addi %9, %10 overflow<nsw> : i64
+        %12 = arith.index_cast %11 : i64 to index
+        %13 = memref.load %x[%12] : memref<?xf32>
+        %14 = arith.addf %acc_1, %13 : f32
+        memref.store %14, %acc[] : memref<f32>
+      }
+      %acc_2 = memref.load %acc[] : memref<f32>
+      memref.store %acc_2, %out[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // A write inside the loop at i * n + id: two threads may write one element in another order.
+  // CHECK-LABEL: hologram.kernel @scatter_in_loop
+  // CHECK-SAME:    vectorize_lanes.refused = "a write is not at `id + uniform offset` (threads could share an element)"
+  // CHECK-NOT:     hologram.parallel_for
+  hologram.kernel @scatter_in_loop(%x: memref<?xf32>, %out: memref<?xf32>, %m: i32, %n: i32) attributes {param_names = ["x", "out", "m", "n"], param_types = ["f32[]", "f32[]", "u32", "u32"]} {
+    %gid = hologram.global_id : index
+    %c = arith.index_cast %gid : index to i32
+    %0 = arith.cmpi ult, %c, %n : i32
+    scf.if %0 {
+      %1 = arith.constant 0 : index
+      %2 = arith.extui %m : i32 to i64
+      %3 = arith.index_cast %2 : i64 to index
+      %4 = arith.constant 1 : index
+      scf.for %i = %1 to %3 step %4 {
+        %5 = arith.index_cast %i : index to i64
+        %i_1 = arith.trunci %5 : i64 to i32
+        %6 = arith.index_cast %i : index to i64
+        %7 = arith.extui %n : i32 to i64
+        %8 = arith.muli %6, %7 overflow<nsw> : i64
+        %9 = arith.index_cast %gid : index to i64
+        %10 = arith.addi %8, %9 overflow<nsw> : i64
+        %11 = arith.index_cast %10 : i64 to index
+        %12 = memref.load %x[%11] : memref<?xf32>
+        %13 = arith.constant 2.000000e+00 : f32
+        %14 = arith.mulf %12, %13 : f32
+        %15 = arith.index_cast %i : index to i64
+        %16 = arith.extui %n : i32 to i64
+        %17 = arith.muli %15, %16 overflow<nsw> : i64
+        %18 = arith.index_cast %gid : index to i64
+        %19 = arith.addi %17, %18 overflow<nsw> : i64
+        %20 = arith.index_cast %19 : i64 to index
+        memref.store %14, %out[%20] : memref<?xf32>
+      }
+    }
+    hologram.return
+  }
+
+  // No loop: nothing to interleave (parallelize's `simd` loop vectorizes it).
+  // CHECK-LABEL: hologram.kernel @no_loop
+  // CHECK-SAME:    vectorize_lanes.strategy = "none"
+  // CHECK-SAME:    vectorize_lanes.refused = "no loop with uniform bounds in the thread body (nothing to interleave)"
+  // CHECK-NOT:     hologram.parallel_for
+  hologram.kernel @no_loop(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
+    %gid = hologram.global_id : index
+    %c = arith.index_cast %gid : index to i32
+    %0 = arith.cmpi ult, %c, %n : i32
+    scf.if %0 {
+      %1 = memref.load %x[%gid] : memref<?xf32>
+      %2 = arith.constant 2.000000e+00 : f32
+      %3 = arith.mulf %1, %2 : f32
+      memref.store %3, %out[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+}

@@ -1,0 +1,137 @@
+"""`vectorize-lanes`: kernels whose threads run loops, run several consecutive ids at a time,
+bit-identical to one id at a time (every lane runs its thread's operations in order)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import hologram
+from hologram.passes.vectorize_lanes import explain
+
+ROOT = Path(__file__).resolve().parent.parent
+LANES = ROOT / "tests" / "kernels" / "lanes.py"
+WITH = "canonicalize,vectorize-lanes{lanes=%d},parallelize"
+WITHOUT = "canonicalize,parallelize{threshold=1000000000 loop-threshold=1000000000}"
+_CACHE: dict = {}
+
+
+def _load(path: Path, pipeline: str):
+    key = (path, pipeline)
+    if key not in _CACHE:
+        _CACHE[key] = hologram.load_kernels(path, pipeline=pipeline)
+    return _CACHE[key]
+
+
+def _pair(name: str, lanes: int = 64):
+    return _load(LANES, WITHOUT)[name], _load(LANES, WITH % lanes)[name]
+
+
+def _run(kernel, args, grid=None):
+    args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    kernel(*args, grid=grid)
+    return [a for a in args if isinstance(a, np.ndarray)]
+
+
+def _same(plain, lanes, args, grid=None):
+    """Bit-identical, except that a kernel calling math functions may get the C library's
+    vector variants (libmvec) in the lane loop: those are within a few ULP
+    (docs/vector-math.md)."""
+    want, got = _run(plain, args, grid), _run(lanes, args, grid)
+    exact = "math." not in plain.mlir(pipeline="")
+    for w, g in zip(want, got, strict=True):
+        if exact or w.dtype.kind != "f":
+            assert np.array_equal(w, g, equal_nan=True)
+        else:
+            np.testing.assert_allclose(g, w, rtol=4 * np.finfo(w.dtype).eps, atol=0,
+                                       equal_nan=True)
+    return got
+
+
+def rand(n, seed, dtype=np.float32):
+    return np.random.default_rng(seed).standard_normal(n).astype(dtype)
+
+
+@pytest.mark.parametrize("lanes", [2, 16, 64])
+@pytest.mark.parametrize("m,n", [(1, 1), (5, 63), (7, 64), (3, 65), (33, 1000), (200, 130)])
+def test_column_sum(lanes, m, n):
+    plain, vec = _pair("column_sum", lanes)
+    x = rand(m * n, 1)
+    out = np.zeros(n, np.float32)
+    _, got = _same(plain, vec, [x, out, m, n])
+    np.testing.assert_allclose(got, x.reshape(m, n).sum(axis=0), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("grid_delta", [-5, 0, 7])
+def test_grid_other_than_the_bound(grid_delta):
+    """Ids below min(grid, n) run in lane groups; ids past n (a larger grid) keep the guard."""
+    plain, vec = _pair("column_sum")
+    m, n = 9, 100
+    x = rand(m * n, 2)
+    out = np.full(n + 10, -1.0, np.float32)
+    _same(plain, vec, [x, out, m, n], grid=n + grid_delta)
+
+
+@pytest.mark.parametrize("m,n", [(1, 3), (17, 129), (64, 64)])
+def test_column_max_f64_and_column_stencil(m, n):
+    plain, vec = _pair("column_max_f64")
+    x = rand(m * n, 3, np.float64)
+    _, got = _same(plain, vec, [x, np.zeros(n), m, n])
+    assert np.array_equal(got, x.reshape(m, n).max(axis=0))
+    plain, vec = _pair("column_stencil")
+    k = 3
+    x32, w = rand((m + k) * n, 4), rand(k, 5)
+    _same(plain, vec, [x32, w, np.zeros(n, np.float32), m, n, k])
+
+
+@pytest.mark.parametrize("n", [1, 100, 1000, 4099])
+def test_per_element_loops(n):
+    plain, vec = _pair("horner")
+    x, coef = rand(n, 6), rand(7, 7)
+    _, _, got = _same(plain, vec, [x, coef, np.zeros(n, np.float32), 7, n])
+    np.testing.assert_allclose(got, np.polyval(coef.astype(np.float64), x), rtol=1e-4, atol=1e-4)
+    plain, vec = _pair("newton_rsqrt")
+    _same(plain, vec, [x, np.zeros(n, np.float32), 5, n])
+
+
+def test_strategy_is_recorded_and_row_sums_are_refused():
+    ks = _load(LANES, WITH % 64)
+    ir = ks["column_sum"].mlir(pipeline="vectorize-lanes")
+    assert 'vectorize_lanes.strategy = "lanes 64"' in ir
+    row = ks["row_sum"]
+    assert "strides by a multiple of the id" in explain(row.kernel_op())
+    assert 'vectorize_lanes.strategy = "none"' in row.mlir(pipeline="vectorize-lanes")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "kernels").glob("*.py"))
+                         + [ROOT / "stdlib" / "reductions.py", ROOT / "stdlib" / "linalg.py",
+                            ROOT / "stdlib" / "nn.py"], ids=lambda p: p.stem)
+def test_every_kernel_it_applies_to_is_bit_identical(path):
+    """Differential: each kernel of the corpus and the stdlib the pass rewrites gives the same
+    bits as one id at a time (serially, in id order), on small sizes."""
+    plain = _load(path, WITHOUT)
+    vec = _load(path, WITH % 16)
+    names = [n for n, k in plain.items() if not explain(k.kernel_op())]
+    for name in names:
+        for seed, ints in enumerate([(1, 1, 1), (7, 5, 3), (19, 33, 4)]):
+            rng = np.random.default_rng(seed)
+            it = iter(ints * 10)
+            args = []
+            for t in plain[name].param_types:
+                if t.endswith("[]"):
+                    base = t[:-2]
+                    if base in ("f32", "f64"):
+                        args.append(rng.uniform(-2, 2, 4096).astype(base.replace("f", "float")))
+                    else:
+                        args.append(rng.integers(1, 4, 4096).astype(
+                            {"i32": np.int32, "u32": np.uint32, "i64": np.int64,
+                             "u64": np.uint64, "bool": np.bool_}[base]))
+                elif t in ("f32", "f64"):
+                    args.append(0.75)
+                elif t == "bool":
+                    args.append(True)
+                else:
+                    args.append(next(it))
+            _same(plain[name], vec[name], args)
