@@ -170,11 +170,12 @@ class _Unit:
 
 def _bounds_checked_default() -> str:
     """The default pipeline for a bounds-checked kernel: data-dependent atomics stay atomic
-    (not privatized), so a bad index is caught at its access, with the id that made it."""
+    (not privatized), so a bad index is caught at its access, with the id that made it; ids
+    are not interleaved (vectorize-lanes), so a serial launch stops at the first bad id."""
     from hologram.passes import DEFAULT_PIPELINE
 
     return ",".join("atomic-to-tree-reduction{max-private=0}" if p == "atomic-to-tree-reduction"
-                    else p for p in DEFAULT_PIPELINE)
+                    else p for p in DEFAULT_PIPELINE if p != "vectorize-lanes")
 
 
 def _boundscheck(flag: bool | None) -> bool:

@@ -6,7 +6,7 @@
 // CHECK:      static int64_t hg_bounds_fail(int64_t *err, int64_t index, int64_t id, int64_t length,
 // CHECK:      __atomic_compare_exchange_n(&err[0], &expected, 1,
 // CHECK:      void hg_scatter_{{[0-9a-f]+}}(float* [[A:a_[0-9]+]], int32_t* [[IX:ix_[0-9]+]], float* [[OUT:out_[0-9]+]], uint32_t p_n_{{[0-9]+}}, int64_t hg_grid, int64_t* hg_len, int64_t* hg_err) {
-// CHECK:        for (int64_t hg_gid = 0; hg_gid < hg_grid; hg_gid += 1) {
+// CHECK:        for (int64_t hg_gid = INT64_C(0); hg_gid < hg_grid; hg_gid += INT64_C(1)) {
 // CHECK-NEXT:     if (__atomic_load_n(&hg_err[0], __ATOMIC_RELAXED)) continue;
 // CHECK:          float [[X:x_[0-9]+]] = (uint64_t)hg_gid < (uint64_t)hg_len[0] ? [[A]][hg_gid] : hg_bounds_fail(hg_err, (int64_t)hg_gid, (int64_t)hg_gid, hg_len[0], 0, 7);
 // CHECK-NEXT:     int32_t [[J:j_[0-9]+]] = (uint64_t)hg_gid < (uint64_t)hg_len[1] ? [[IX]][hg_gid] : hg_bounds_fail(hg_err, (int64_t)hg_gid, (int64_t)hg_gid, hg_len[1], 1, 8);

@@ -30,7 +30,7 @@ builtin.module {
   // CHECK-NEXT:       out_{{[0-9]+}}[hg_gid] = [[E]];
   // CHECK:        } else {
   // CHECK-NEXT:     #pragma omp parallel for schedule(static)
-  // CHECK-NEXT:     for (int64_t hg_gid = 0; hg_gid < hg_grid; hg_gid += 1) {
+  // CHECK-NEXT:     for (int64_t hg_gid = INT64_C(0); hg_gid < hg_grid; hg_gid += INT64_C(1)) {
   // CHECK:            out_{{[0-9]+}}[hg_gid] = [[E2:.*]];
   // NOLINE-NOT: #line
   hologram.kernel @exp(%a: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["a", "out", "n"], param_types = ["f32[]", "f32[]", "u32"], source = "k.py"} {

@@ -778,6 +778,10 @@ builtin.module {
       %j = arith.remui %idx, %n : i32
       %f = arith.uitofp %j : i32 to f32
       memref.store %f, %a[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
 
   // A write whose last coordinate is not the unit stride (`y[j * m + i]`): refused.
   // CHECK-LABEL: hologram.kernel @store_transposed
