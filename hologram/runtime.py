@@ -523,10 +523,30 @@ def kernel(fn: Callable[..., Any] | None = None, *,
     return wrap(fn)
 
 
-def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None) -> dict[str, Kernel]:
+def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None, *,
+                 unit: str | None | bool = False) -> dict[str, Kernel]:
     """Every kernel of a Python kernel file, by name. The file is parsed, never executed; its
-    kernels compile together, on the first call of any of them."""
-    from hologram.frontend import parse_file
+    kernels compile together, on the first call of any of them. A file with generic kernels
+    (`@generic`, `@vectorize`: hologram/frontend/generic.py) gives every specialization too,
+    each suffix compiling as its own unit; `unit=` picks one unit (None: the plain kernels)."""
+    from hologram.frontend import generic, parse_file
 
-    result = parse_file(path)
-    return _kernels_of(result, Path(path).stem, pipeline)
+    text = _read(path)
+    if not generic.has_templates(text):
+        if unit not in (False, None):
+            return {}
+        result = parse_file(path)
+        return _kernels_of(result, Path(path).stem, pipeline)
+    units = [unit] if unit is not False else [None] + generic.suffixes(text, str(path))
+    kernels: dict[str, Kernel] = {}
+    for u in units:
+        result = generic.parse_unit(str(path), text, u)
+        kernels.update(_kernels_of(result, Path(path).stem + (f"_{u}" if u else ""), pipeline))
+    return kernels
+
+
+def _read(path: str | Path) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""  # parse_file reports it

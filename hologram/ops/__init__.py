@@ -23,39 +23,16 @@ from hologram.ops._registry import (
     precompile,
     stdlib_kernel,
 )
-from hologram.ops.elementwise import (
-    ELEMENTWISE_KERNELS,
-    F64_KERNELS,
-    abs_ as abs,  # noqa: A004 - numpy's name
-    add,
-    clip,
-    cos,
-    divide,
-    elu,
-    erf,
-    exp,
-    fma,
-    gelu,
-    leaky_relu,
-    log,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    power,
-    relu,
-    rsqrt,
-    sigmoid,
-    silu,
-    sin,
-    softplus,
-    sqrt,
-    subtract,
-    tanh,
-    vector_add,
-    vector_mul,
-    vector_sub,
-    where,
+from hologram.ops.elementwise import (  # noqa: A004 - numpy's names
+    ELEMENTWISE_KERNELS, F64_KERNELS, SUPPORTED,
+    abs_ as abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
+    arctanh, asin, asinh, atan, atan2, atanh, ceil, clip, cos, cosh, divide, elu, equal, erf,
+    exp, expm1, floor, floor_divide, fma, gelu, greater, greater_equal, hypot, isfinite, isinf,
+    isnan, leaky_relu, less, less_equal, log, log1p, log2, log10, logaddexp, logical_and,
+    logical_not, logical_or, logical_xor, maximum, minimum, multiply, negative, not_equal,
+    positive, pow, power, reciprocal, relu, remainder, rint, round_ as round, rsqrt, sigmoid,
+    sign, silu, sin, sinh, softplus, sqrt, square, subtract, tan, tanh, true_divide, trunc,
+    vector_add, vector_mul, vector_sub, where,
 )
 from hologram.ops.linalg import (
     axpy,
@@ -96,6 +73,6 @@ from hologram.ops.reductions import (
 from hologram.ops.shape import concatenate, gather, pad, slice_ as slice, take, transpose  # noqa
 
 __all__ = sorted(OPS) + [
-    "ELEMENTWISE_KERNELS", "F64_KERNELS", "OPS", "STDLIB_DIR", "KernelPathError",
+    "ELEMENTWISE_KERNELS", "F64_KERNELS", "SUPPORTED", "OPS", "STDLIB_DIR", "KernelPathError",
     "kernel_listing", "precompile", "stdlib_kernel",
 ]

@@ -11,6 +11,11 @@ from __future__ import annotations
 import functools
 import importlib
 
+import numpy as np
+
+# Argument types that are never traced values: the wrapper's fast check.
+_PLAIN = frozenset({np.ndarray, float, int, bool, str, type(None)})
+
 # op name -> the public function (the wrapper), in definition order.
 OPS: dict = {}
 
@@ -34,9 +39,14 @@ def op(name: str | None = None):
 
         @functools.wraps(impl)
         def call(*args, **kwargs):
-            tracing = _tracing_module()
-            if tracing.is_tracing(args):
-                return tracing.trace_call(op_name, args, kwargs)
+            # The common case (arrays and Python numbers) decides in one set lookup per
+            # argument; anything else asks the tracer (and later hooks) whether it is theirs.
+            for a in args:
+                if a.__class__ not in _PLAIN:
+                    tracing = _tracing_module()
+                    if tracing.is_tracing(args):
+                        return tracing.trace_call(op_name, args, kwargs)
+                    break
             return impl(*args, **kwargs)
 
         call.op_name = op_name
