@@ -246,33 +246,33 @@ def trace_call(op_name: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any
 # ------------------------------------------------------------------------------------------------
 # The op table: how each traced op becomes launches of stdlib kernels
 # ------------------------------------------------------------------------------------------------
-# Elementwise ops in the stdlib's convention (inputs, scalars, out, n): op name -> kernel base
-# and the op's scalar parameters (name, default) in the kernel's order. The kernel is
-# `<base>_f32` or `<base>_f64`.
-_UNARY: dict[str, tuple[str, tuple[tuple[str, Any], ...]]] = {
-    "negative": ("neg", ()), "abs": ("abs", ()), "sqrt": ("sqrt", ()), "rsqrt": ("rsqrt", ()),
-    "exp": ("exp", ()), "log": ("log", ()), "sin": ("sin", ()), "cos": ("cos", ()),
-    "tanh": ("tanh", ()), "erf": ("erf", ()),
-    "relu": ("relu", ()), "sigmoid": ("sigmoid", ()), "silu": ("silu", ()),
-    "softplus": ("softplus", ()),
-    "leaky_relu": ("leaky_relu", (("negative_slope", 0.01),)),
-    "elu": ("elu", (("alpha", 1.0),)),
-}
-# Binary ops: op name -> kernel base. `<base>_scalar` is `x op s`; the non-commutative ones also
-# have `r<base>_scalar` (`s op x`); `<base>_bcast_f32` broadcasts.
-_BINARY: dict[str, str] = {
-    "add": "add", "subtract": "sub", "multiply": "mul", "divide": "div",
-    "minimum": "minimum", "maximum": "maximum", "power": "power",
-}
-_COMMUTATIVE = {"add", "mul", "minimum", "maximum"}
-# The seed's names, traced as their targets.
-_ALIASES = {"vector_add": "add", "vector_sub": "subtract", "vector_mul": "multiply"}
+# Elementwise ops come from the op registry `hologram.ops._ufunc.UFUNCS` (shared with
+# hologram.ops): the kernel base, the number of inputs, the scalar parameters, the element types.
+# A kernel is `<base>_<sfx>`; with a scalar `<base>_scalar_<sfx>` (x op s) or
+# `r<base>_scalar_<sfx>` (s op x); block broadcasting `<base>_bcast_<sfx>`.
+def _ufuncs() -> dict:
+    from hologram.ops._ufunc import UFUNCS
+
+    return UFUNCS
+
+
+# Ops with their own handler below (extra arguments), not the generic unary/binary path.
+_SPECIAL = {"gelu", "gelu_tanh", "clip", "clip3", "where", "fma", "power"}
+# The seed's names and the array API's spellings, traced as their targets.
+_ALIASES = {"vector_add": "add", "vector_sub": "subtract", "vector_mul": "multiply",
+            "absolute": "abs", "acos": "arccos", "asin": "arcsin", "atan": "arctan",
+            "acosh": "arccosh", "asinh": "arcsinh", "atanh": "arctanh", "atan2": "arctan2",
+            "pow": "power", "true_divide": "divide"}
 _AXIS_REDUCTIONS = {"sum": "sum_axis", "mean": "mean_axis", "max": "max_axis", "min": "min_axis"}
 _ROW_OPS = {"softmax": "softmax", "log_softmax": "log_softmax"}
 
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
-_SUFFIX = {_F32: "f32", _F64: "f64"}
+_BOOL = np.dtype(np.bool_)
+# Element types a traced program's buffers may have (the kernels' suffixes).
+_SUFFIX = {np.dtype(t): s for t, s in ((np.float32, "f32"), (np.float64, "f64"),
+                                       (np.int32, "i32"), (np.int64, "i64"),
+                                       (np.bool_, "bool"))}
 _U32_MAX = 0xFFFFFFFF
 
 
@@ -350,10 +350,12 @@ class _Tracer:
         for a in args:
             if isinstance(a, Traced) and a._tracer is not self:
                 raise JitError(f"hologram.jit: {op_name}: '{a.name}' belongs to another trace")
-        if op_name in _BINARY:
-            return self._binary(op_name, *args, **kwargs)
-        if op_name in _UNARY:
-            return self._unary(op_name, *args, **kwargs)
+        u = _ufuncs().get(op_name)
+        if u is not None and op_name not in _SPECIAL:
+            if u.nin == 2:
+                return self._binary(op_name, *args, **kwargs)
+            if u.nin == 1:
+                return self._unary(op_name, *args, **kwargs)
         handler = getattr(self, f"_op_{op_name}", None)
         if handler is None:
             raise JitError(
@@ -384,16 +386,29 @@ class _Tracer:
         sfx = _SUFFIX.get(dtype)
         if sfx is None:
             raise JitError(f"hologram.jit: {op}: dtype {dtype} is not supported "
-                           "(float32, and float64 where the stdlib has the kernel)")
+                           f"(traced programs take {', '.join(str(d) for d in _SUFFIX)})")
         _require_kernel(op, f"{kernel_base}_{sfx}")
         return sfx
 
+    def _result_dtype(self, op: str, u, dtypes: tuple) -> np.dtype:
+        """The op's result dtype for these (equal) input dtypes; a traced program does not
+        convert, so the loop must be the inputs' dtype."""
+        try:
+            loop, res = u.resolve(dtypes)
+        except TypeError as err:
+            raise JitError(f"hologram.jit: {err}") from None
+        if loop != dtypes[0]:
+            raise JitError(f"hologram.jit: {op}: {dtypes[0]} inputs compute in {loop}; convert "
+                           "them before the call (a traced program does not convert)")
+        return res
+
     def _unary(self, op: str, x, *scalars, **kwargs) -> Traced:
-        base, params = _UNARY[op]
+        u = _ufuncs()[op]
+        base, params = u.kernel, u.params
         x = self._array(op, "x", x)
         values = _bind(op, params, scalars, kwargs)
         sfx = self._suffix(op, x.dtype, base)
-        out = self.fresh(x.dtype, x._shape, op)
+        out = self.fresh(self._result_dtype(op, u, (x.dtype,)), x._shape, op)
         size = _Size.of(x._shape)
         args = [_ArrayArg(x)] + [self._float(op, p, v, sfx) for (p, _), v in zip(params, values)]
         self.launch(f"{base}_{sfx}", args + [_ArrayArg(out), _SizeArg(size)], size, op)
@@ -412,7 +427,9 @@ class _Tracer:
                     "gelu")
         return out
 
-    def _op_clip(self, a, a_min, a_max) -> Traced:
+    def _op_clip(self, a, a_min=None, a_max=None, *, min=None, max=None) -> Traced:  # noqa: A002
+        a_min = min if a_min is None else a_min
+        a_max = max if a_max is None else a_max
         x = self._array("clip", "a", a)
         sfx = self._suffix("clip", x.dtype, "clip")
         lo = self._float("clip", "a_min", -math.inf if a_min is None else a_min, sfx)
@@ -433,6 +450,22 @@ class _Tracer:
         size = _Size.of(out._shape)
         self.launch(f"fma_{sfx}", [_ArrayArg(v) for v in arrays] + [_ArrayArg(out),
                                                                     _SizeArg(size)], size, "fma")
+        return out
+
+    def _op_where(self, condition, x, y) -> Traced:
+        cond = self._array("where", "condition", condition)
+        if cond.dtype != _BOOL:
+            raise JitError(f"hologram.jit: where: condition must be a bool array, got "
+                           f"{cond.dtype}")
+        arrays = [self._array("where", n, v) for n, v in (("x", x), ("y", y))]
+        self._same_dtype("where", *arrays)
+        for other in arrays:
+            self._equal_shapes("where", cond, other)
+        sfx = self._suffix("where", arrays[0].dtype, "where")
+        out = self.fresh(arrays[0].dtype, cond._shape, "where")
+        size = _Size.of(out._shape)
+        self.launch(f"where_{sfx}", [_ArrayArg(cond)] + [_ArrayArg(v) for v in arrays]
+                    + [_ArrayArg(out), _SizeArg(size)], size, "where")
         return out
 
     def _same_dtype(self, op: str, *arrays: Traced) -> None:
@@ -459,8 +492,12 @@ class _Tracer:
             self.constraints.append(_Constraint(d, e, op))
             d.root().parent = e.root()
 
+    def _op_power(self, x1, x2) -> Traced:
+        return self._binary("power", x1, x2)
+
     def _binary(self, op: str, x1, x2) -> Traced:
-        base = _BINARY[op]
+        u = _ufuncs()[op]
+        base = u.kernel
         n1, n2 = _is_number(x1) or isinstance(x1, TracedScalar), _is_number(x2) or isinstance(
             x2, TracedScalar)
         if n1 and n2:
@@ -468,12 +505,12 @@ class _Tracer:
         if n1 or n2:
             x, s = (x2, x1) if n1 else (x1, x2)
             x = self._array(op, "x2" if n1 else "x1", x)
-            if n2 or base in _COMMUTATIVE:
-                kernel = f"{base}_scalar"
-            else:
-                kernel = f"r{base}_scalar"
+            kernel = f"{base}_scalar" if n2 else f"r{base}_scalar"
+            if x.dtype.kind != "f":
+                raise JitError(f"hologram.jit: {op}: a scalar with {x.dtype} arrays cannot be "
+                               "traced yet (scalars are float parameters of the program)")
             sfx = self._suffix(op, x.dtype, kernel)
-            out = self.fresh(x.dtype, x._shape, op)
+            out = self.fresh(self._result_dtype(op, u, (x.dtype, x.dtype)), x._shape, op)
             size = _Size.of(x._shape)
             self.launch(f"{kernel}_{sfx}", [_ArrayArg(x), self._float(op, "scalar", s, sfx),
                                             _ArrayArg(out), _SizeArg(size)], size, op)
@@ -487,18 +524,20 @@ class _Tracer:
         ):
             self._equal_shapes(op, a, b)
             sfx = self._suffix(op, a.dtype, base)
-            out = self.fresh(a.dtype, a._shape, op)
+            out = self.fresh(self._result_dtype(op, u, (a.dtype, b.dtype)), a._shape, op)
             size = _Size.of(a._shape)
             self.launch(f"{base}_{sfx}", [_ArrayArg(a), _ArrayArg(b), _ArrayArg(out),
                                           _SizeArg(size)], size, op)
             return out
-        return self._broadcast(op, base, a, b)
+        return self._broadcast(op, u, a, b)
 
-    def _broadcast(self, op: str, base: str, a: Traced, b: Traced) -> Traced:
+    def _broadcast(self, op: str, u, a: Traced, b: Traced) -> Traced:
         """numpy broadcasting where each operand's own dimensions are one contiguous block of
         the result's: element idx reads operand[(idx // d) % m] (the stdlib's bcast kernels)."""
-        if a.dtype != _F32:
-            raise JitError(f"hologram.jit: {op}: broadcasting needs float32 arrays")
+        base = u.kernel
+        if not u.bcast:
+            raise JitError(f"hologram.jit: {op}: broadcasting is traced for add, subtract, "
+                           "multiply, divide, minimum, maximum (give the operands one shape)")
         rank = max(a.ndim, b.ndim)
         sa = (1,) * (rank - a.ndim) + a._shape
         sb = (1,) * (rank - b.ndim) + b._shape
@@ -523,10 +562,10 @@ class _Tracer:
                 raise JitError(f"hologram.jit: {op}: broadcasting '{name}' is not supported: its "
                                "dimensions must form one contiguous block of the result's")
             params += [_Size.of(tuple(full[hi + 1:])), _Size.of(tuple(full[lo:hi + 1]))]
-        _require_kernel(op, f"{base}_bcast_f32")
+        sfx = self._suffix(op, a.dtype, f"{base}_bcast")
         out = self.fresh(a.dtype, tuple(full), op)
         size = _Size.of(out._shape)
-        self.launch(f"{base}_bcast_f32", [_ArrayArg(a), _ArrayArg(b), _ArrayArg(out),
+        self.launch(f"{base}_bcast_{sfx}", [_ArrayArg(a), _ArrayArg(b), _ArrayArg(out),
                                           _SizeArg(size)] + [_SizeArg(p) for p in params],
                     size, op)
         return out
@@ -678,7 +717,9 @@ def _build_program(tracer: _Tracer, results: list, fn_name: str):
 
     from hologram.dialects.hologram import LaunchOp
 
-    elem = {_F32: f32, _F64: f64}
+    from xdsl.dialects.builtin import i1
+
+    elem = {_F32: f32, _F64: f64, np.dtype(np.int32): i32, np.dtype(np.int64): i64, _BOOL: i1}
 
     def memref_type(dtype: np.dtype) -> MemRefType:
         return MemRefType(elem[dtype], [DYNAMIC_INDEX])
@@ -879,7 +920,7 @@ class JitFunction:
             if isinstance(a, np.ndarray):
                 if a.dtype not in _SUFFIX:
                     raise JitError(f"{self.__name__}: argument '{self._name(i)}' has dtype "
-                                   f"{a.dtype}; @hologram.jit takes float32 and float64 arrays")
+                                   f"{a.dtype}; @hologram.jit takes " + ", ".join(str(d) for d in _SUFFIX) + " arrays")
                 key.append(("array", a.dtype.str, tuple(d == 1 for d in a.shape)))
             elif _is_number(a):
                 key.append(("scalar",))
@@ -984,7 +1025,8 @@ class JitFunction:
         lib = build(module, f"jit_{self.__name__}")
         symbol = c_symbol(program)
 
-        ctype = {_F32: "float[]", _F64: "double[]"}
+        ctype = {_F32: "float[]", _F64: "double[]", np.dtype(np.int32): "int32_t[]",
+                 np.dtype(np.int64): "int64_t[]", _BOOL: "_Bool[]"}
         plan: list = [("array", input_index[id(t)], ctype[t.dtype]) for t in tracer.inputs]
         plan += [("out", j, ctype[t.dtype]) for j, t in enumerate(outputs)]
         plan += [("dim", *_locate(d, tracer, input_index)) for d in dims]

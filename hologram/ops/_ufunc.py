@@ -131,6 +131,8 @@ def _is_weak(v) -> bool:
 
 def _python_value(u: Ufunc, v, dtype: np.dtype, arg: str):
     """A weak Python number as a value of `dtype` (numpy's NEP 50 rules)."""
+    if isinstance(v, bool) and dtype.kind != "b":
+        v = int(v)
     if dtype.kind in "iu":
         if isinstance(v, float):
             raise _err(u, f"argument '{arg}' is a float for an integer loop")
@@ -219,7 +221,10 @@ def _general(u: Ufunc, inputs: tuple, out, params: tuple):
             x = np.asarray(x)
             arrays.append(x)
             key.append(x.dtype)
-        elif isinstance(x, (bool, int, float)):
+        elif isinstance(x, bool):
+            arrays.append(None)
+            key.append(_BOOL)  # numpy types a Python bool as bool (not weak)
+        elif isinstance(x, (int, float)):
             arrays.append(None)
             key.append(type(x))
         elif isinstance(x, numbers.Number):
