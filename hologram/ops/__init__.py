@@ -59,16 +59,9 @@ from hologram.ops.nn import (
     softmax,
 )
 from hologram.ops.quantum import grover_search
-from hologram.ops.reductions import (
-    argmax,
-    argmin,
-    max_ as max,  # noqa: A004
-    mean,
-    min_ as min,  # noqa: A004
-    norm,
-    sum_ as sum,  # noqa: A004
-    vecdot,
-    vector_sum,
+from hologram.ops.reductions import (  # noqa: A004 - numpy's names
+    all_ as all, any_ as any, argmax, argmin, cumprod, cumsum, logsumexp, max_ as max, mean,
+    min_ as min, norm, prod, std, sum_ as sum, var, vecdot, vector_sum,
 )
 from hologram.ops.shape import concatenate, gather, pad, slice_ as slice, take, transpose  # noqa
 

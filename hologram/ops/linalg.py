@@ -74,20 +74,20 @@ def _vdot(name, a, b):
 
 @op()
 def nrm2(x, out=None):
-    """`sqrt(sum x^2)` of a vector (BLAS nrm2), as a numpy float32 scalar (or written into a
-    0-d `out`).
+    """`sqrt(sum x^2)` of a vector (BLAS nrm2, scaled: no overflow or underflow), as a numpy
+    scalar of x's dtype (or written into a 0-d `out`).
 
     >>> hologram.ops.nrm2(np.array([3, 4], np.float32))
     np.float32(5.0)
     """
-    x = C.array("nrm2", "x", x, ndim=1)
-    res = np.zeros(1, dtype=np.float32)
-    if x.size:
-        stdlib_kernel("sumsq_f32")(x, res, x.size, grid=x.size)
-    value = np.sqrt(res[0])
+    x = C.array("nrm2", "x", x, (C.F32, C.F64), ndim=1)
+    # Scaled by the largest |x| as BLAS does: 1e20 or 3e-30 neither overflows nor underflows.
+    from hologram.ops.reductions import norm
+
+    value = norm(x)
     if out is None:
         return value
-    out = C.output("nrm2", out, (), C.F32)
+    out = C.output("nrm2", out, (), x.dtype)
     out[()] = value
     return out
 
