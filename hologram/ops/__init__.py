@@ -63,7 +63,11 @@ from hologram.ops.reductions import (  # noqa: A004 - numpy's names
     all_ as all, any_ as any, argmax, argmin, cumprod, cumsum, logsumexp, max_ as max, mean,
     min_ as min, norm, prod, std, sum_ as sum, var, vecdot, vector_sum,
 )
-from hologram.ops.shape import concatenate, gather, pad, slice_ as slice, take, transpose  # noqa
+from hologram.ops.shape import (  # noqa: A004
+    argsort, broadcast_to, concat, concatenate, expand_dims, flip, gather, outer, pad,
+    permute_dims, repeat, reshape, roll, slice_ as slice, sort, split, squeeze, stack, take,
+    tile, transpose, tril, triu,
+)
 
 __all__ = sorted(OPS) + [
     "ELEMENTWISE_KERNELS", "F64_KERNELS", "SUPPORTED", "OPS", "STDLIB_DIR", "KernelPathError",

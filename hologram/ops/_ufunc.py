@@ -121,6 +121,22 @@ def ufunc(name, kernel, nin, np_ufunc, types, params=(), bcast=False, any_type=F
     return u
 
 
+# The strided copy every view goes through when an op needs it dense (not a public op).
+COPY = Ufunc("copy", "copy", 1, None, frozenset(ALL), any_type=True)
+
+
+def copy(x: ndarray, out=None) -> ndarray:
+    """A dense C-contiguous copy of any view (or into `out`), by the stdlib's copy kernels;
+    the narrow integers (no kernels) are copied by numpy."""
+    if x.dtype in WIDEN:
+        if out is None:
+            return np.ascontiguousarray(x) if x.ndim else x.copy()
+        out[...] = x
+        return out
+    res = call(COPY, (x,), out)
+    return res if isinstance(res, ndarray) else np.asarray(res)
+
+
 def _err(u: Ufunc, message: str, hint: str | None = None, cls=TypeError):
     return cls(f"hologram.ops.{u.name}: {message}" + (f"\n  hint: {hint}" if hint else ""))
 

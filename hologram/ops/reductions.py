@@ -23,10 +23,7 @@ import numpy as np
 from hologram.ops import _checks as C
 from hologram.ops._dispatch import alias, op
 from hologram.ops._registry import stdlib_kernel
-from hologram.ops._ufunc import SUFFIX, UFUNCS, call, ufunc
-
-_COPY = ufunc("_copy", "copy", 1, None, frozenset(SUFFIX.values()), any_type=True)
-del UFUNCS["_copy"]  # internal: not an op
+from hologram.ops._ufunc import SUFFIX, UFUNCS, call, copy
 _I64, _U64, _F64, _BOOL = (np.dtype(t) for t in (np.int64, np.uint64, np.float64, np.bool_))
 _SUM_TYPE = {np.dtype(np.int32): _I64, np.dtype(np.uint32): _U64, _BOOL: _I64,
              np.dtype(np.int8): _I64, np.dtype(np.int16): _I64, np.dtype(np.uint8): _U64,
@@ -86,14 +83,6 @@ def rows(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, int, int, in
     r = int(np.prod(shape[lo:hi + 1], dtype=np.int64))
     inner = int(np.prod(shape[hi + 1:], dtype=np.int64))
     return x, outer, r, inner
-
-
-def copy(x: np.ndarray) -> np.ndarray:
-    """A C-contiguous copy of any view, made by the stdlib's strided copy kernel."""
-    if x.dtype in _NARROW:
-        return np.ascontiguousarray(x)  # no kernel for the narrow integers: numpy copies
-    res = call(_COPY, (x,))
-    return res if isinstance(res, np.ndarray) else np.asarray(res)
 
 
 def _reduced_shape(shape, axes, keepdims):
