@@ -48,15 +48,8 @@ from hologram.ops.linalg import (
     vector_dot,
 )
 from hologram.ops.nn import (
-    attention_scores,
-    avg_pool2d,
-    batch_norm,
-    conv2d,
-    global_avg_pool,
-    layer_norm,
-    log_softmax,
-    max_pool2d,
-    softmax,
+    attention_scores, avg_pool2d, batch_norm, conv1d, conv2d, cross_entropy, embedding,
+    global_avg_pool, group_norm, layer_norm, log_softmax, max_pool2d, rms_norm, softmax,
 )
 from hologram.ops.quantum import grover_search
 from hologram.ops.reductions import (  # noqa: A004 - numpy's names
