@@ -15,7 +15,7 @@ promotion rules): integers wrap, integer `//` and `%` by zero give 0, NaN propag
 from hologram.lang import DeviceArray, u32, get_global_id, generic, vectorize
 from hologram.lang import ALL, BOOL, FLOATS, INTS, NUMERIC, SIGNED, UNSIGNED, T
 from hologram.lang import exp, log, sin, cos, tan, tanh, erf, sqrt, rsqrt, pow, floor, ceil
-from hologram.lang import asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2
+from hologram.lang import asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, copysign
 from hologram.lang import log1p, expm1, log2, log10, trunc, rint
 
 
@@ -114,6 +114,17 @@ def hypot(x, y):
 @vectorize(T=FLOATS)
 def arctan2(y, x):
     return atan2(y, x)
+
+
+@vectorize(T=FLOATS)
+def copysign(x, y):
+    return copysign(x, y)
+
+
+@vectorize(T=FLOATS, out=bool)
+def signbit(x):
+    # The sign bit itself: true for -0.0 and negative NaN.
+    return copysign(T(1), x) < 0.0
 
 
 # --- comparisons and logic -----------------------------------------------------------------------

@@ -26,12 +26,12 @@ from hologram.ops._registry import (
 from hologram.ops.elementwise import (  # noqa: A004 - numpy's names
     ELEMENTWISE_KERNELS, F64_KERNELS, SUPPORTED,
     abs_ as abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
-    arctanh, asin, asinh, atan, atan2, atanh, ceil, clip, cos, cosh, divide, elu, equal, erf,
+    arctanh, asin, asinh, atan, atan2, atanh, ceil, clip, copysign, cos, cosh, divide, elu, equal, erf,
     exp, expm1, floor, floor_divide, fma, gelu, greater, greater_equal, hypot, isfinite, isinf,
     isnan, leaky_relu, less, less_equal, log, log1p, log2, log10, logaddexp, logical_and,
     logical_not, logical_or, logical_xor, maximum, minimum, multiply, negative, not_equal,
     positive, pow, power, reciprocal, relu, remainder, rint, round_ as round, rsqrt, sigmoid,
-    sign, silu, sin, sinh, softplus, sqrt, square, subtract, tan, tanh, true_divide, trunc,
+    sign, signbit, silu, sin, sinh, softplus, sqrt, square, subtract, tan, tanh, true_divide, trunc,
     vector_add, vector_mul, vector_sub, where,
 )
 from hologram.ops.linalg import (
@@ -53,11 +53,13 @@ from hologram.ops.nn import (
 )
 from hologram.ops.quantum import grover_search
 from hologram.ops.reductions import (  # noqa: A004 - numpy's names
-    all_ as all, any_ as any, argmax, argmin, cumprod, cumsum, logsumexp, max_ as max, mean,
+    all_ as all, any_ as any, argmax, argmin, count_nonzero, cumprod, cumsum, cumulative_prod,
+    cumulative_sum, diff, logsumexp, max_ as max, mean,
     min_ as min, norm, prod, std, sum_ as sum, var, vecdot, vector_sum,
 )
 from hologram.ops.shape import (  # noqa: A004
-    argsort, broadcast_to, concat, concatenate, expand_dims, flip, gather, outer, pad,
+    argsort, broadcast_to, concat, concatenate, expand_dims, flip, gather, matrix_transpose,
+    moveaxis, outer, pad, unstack,
     permute_dims, repeat, reshape, roll, slice_ as slice, sort, split, squeeze, stack, take,
     tile, transpose, tril, triu,
 )

@@ -38,6 +38,8 @@ for _name, _kernel, _nin, _np, _types, _bcast in [
     ("hypot", "hypot", 2, np.hypot, FLOATS, False),
     ("arctan2", "arctan2", 2, np.arctan2, FLOATS, False),
     ("logaddexp", "logaddexp", 2, np.logaddexp, FLOATS, False),
+    ("copysign", "copysign", 2, np.copysign, FLOATS, False),
+    ("signbit", "signbit", 1, np.signbit, FLOATS, False),
     ("equal", "equal", 2, np.equal, ALL, False),
     ("not_equal", "not_equal", 2, np.not_equal, ALL, False),
     ("less", "less", 2, np.less, NUMERIC, False),
@@ -210,6 +212,18 @@ logaddexp = _binary_op("logaddexp", """`out = log(exp(x1) + exp(x2))` without ov
     >>> hologram.ops.logaddexp(np.array([1000.0]), 1000.0)
     array([1000.69314718])
     """)
+
+copysign = _binary_op("copysign", """`out = |x1|` with the sign of `x2` (numpy's `copysign`).
+
+    >>> hologram.ops.copysign(np.array([1.0, 2.0], np.float32), -0.0)
+    array([-1., -2.], dtype=float32)
+    """)
+signbit = _unary_op("signbit", """`out = the sign bit of x` (true for -0.0; numpy's `signbit`).
+
+    >>> hologram.ops.signbit(np.array([-0.0, 0.0, -1.0], np.float32))
+    array([ True, False,  True])
+    """)
+
 
 # --- comparisons and logic -----------------------------------------------------------------------
 equal = _binary_op("equal", """`out = x1 == x2`, a bool array (numpy's `equal`).

@@ -495,3 +495,90 @@ def vecdot(x1, x2, axis=-1, out=None):
 
 
 vector_sum = alias("vector_sum", sum_)
+
+
+@op()
+def count_nonzero(x, axis=None, keepdims=False, out=None):
+    """numpy's `count_nonzero`: the number of nonzero (true) elements, int64.
+
+    >>> hologram.ops.count_nonzero(np.array([0, 1, 2], np.int32))
+    np.int64(2)
+    """
+    x = _input("count_nonzero", x)
+    nz = call(UFUNCS["not_equal"], (x, False if x.dtype == _BOOL else 0))
+    return sum_(np.asarray(nz), axis=axis, keepdims=keepdims, out=out)
+
+
+def _cumulative_std(name, kernel, x, axis, dtype, include_initial, out):
+    x = _input(name, x)
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError(f"{_where(name)}: axis must be given for arrays of more than one "
+                             "dimension")
+        axis = 0
+    if x.ndim == 0:
+        raise ValueError(f"{_where(name)}: a 0-d array has no axis")
+    res = _cumulative(name, kernel, x, axis, dtype, None)
+    if include_initial:
+        ax = axis % x.ndim
+        first = np.full(res.shape[:ax] + (1,) + res.shape[ax + 1:],
+                        0 if kernel == "cumsum_axis" else 1, res.dtype)
+        from hologram.ops.shape import concatenate
+
+        res = concatenate.impl([first, res], ax)
+    return _finish(name, res, res.shape, out)
+
+
+@op()
+def cumulative_sum(x, axis=None, dtype=None, include_initial=False, out=None):
+    """The array API's `cumulative_sum`: `cumsum` along `axis` (may be omitted for 1-D), with
+    a leading 0 when `include_initial`.
+
+    >>> hologram.ops.cumulative_sum(np.array([1, 2, 3], np.int32), include_initial=True)
+    array([0, 1, 3, 6])
+    """
+    return _cumulative_std("cumulative_sum", "cumsum_axis", x, axis, dtype, include_initial,
+                           out)
+
+
+@op()
+def cumulative_prod(x, axis=None, dtype=None, include_initial=False, out=None):
+    """The array API's `cumulative_prod`: `cumprod` along `axis`, with a leading 1 when
+    `include_initial`.
+
+    >>> hologram.ops.cumulative_prod(np.array([1, 2, 3], np.int32))
+    array([1, 2, 6])
+    """
+    return _cumulative_std("cumulative_prod", "cumprod_axis", x, axis, dtype, include_initial,
+                           out)
+
+
+@op()
+def diff(x, axis=-1, n=1, prepend=None, append=None, out=None):
+    """numpy's `diff`: the `n`-th difference `x[i + 1] - x[i]` along `axis` (one subtract
+    launch per order).
+
+    >>> hologram.ops.diff(np.array([1, 4, 9], np.int32))
+    array([3, 5], dtype=int32)
+    """
+    x = _input("diff", x)
+    if x.ndim == 0:
+        raise ValueError("hologram.ops.diff: diff requires input that is at least one "
+                         "dimensional")
+    (ax,) = _axes("diff", axis, x.ndim)
+    from hologram.ops.shape import concatenate
+
+    parts = [v for v in (prepend, x, append) if v is not None]
+    if len(parts) > 1:
+        parts = [np.broadcast_to(v, x.shape[:ax] + (1,) + x.shape[ax + 1:])
+                 if np.ndim(v) == 0 else np.asarray(v) for v in parts]
+        x = concatenate.impl(parts, ax)
+    if int(n) < 0:
+        raise ValueError(f"hologram.ops.diff: order must be non-negative but got {n}")
+    sub = UFUNCS["logical_xor"] if x.dtype == _BOOL else UFUNCS["subtract"]
+    for _ in range(int(n)):
+        hi = [slice(None)] * x.ndim
+        lo = [slice(None)] * x.ndim
+        hi[ax], lo[ax] = slice(1, None), slice(None, -1)
+        x = np.asarray(call(sub, (x[tuple(hi)], x[tuple(lo)])))
+    return _finish("diff", x, x.shape, out)

@@ -640,3 +640,49 @@ def pad(array, pad_width, mode="constant", constant_values=0.0, out=None):
 
 
 concat = alias("concat", concatenate)
+
+
+@op()
+def moveaxis(x, source, destination, out=None):
+    """numpy's `moveaxis`: axes moved to new positions, as a new dense array.
+
+    >>> hologram.ops.moveaxis(np.zeros((2, 3, 4), np.float32), 0, -1).shape
+    (3, 4, 2)
+    """
+    x = _array("moveaxis", "x", x)
+    try:
+        view = np.moveaxis(x, source, destination)
+    except (ValueError, np.exceptions.AxisError) as err:
+        raise type(err)(f"hologram.ops.moveaxis: {err}") from None
+    return _dense(view, out)
+
+
+@op()
+def matrix_transpose(x, out=None):
+    """The array API's `matrix_transpose`: the last two axes swapped (a dense copy).
+
+    >>> hologram.ops.matrix_transpose(np.zeros((5, 2, 3), np.float32)).shape
+    (5, 3, 2)
+    """
+    x = _array("matrix_transpose", "x", x)
+    if x.ndim < 2:
+        raise ValueError("hologram.ops.matrix_transpose: argument 'x' must have at least 2 "
+                         f"dimensions, got shape {x.shape}")
+    return _dense(np.swapaxes(x, -1, -2), out)
+
+
+@op()
+def unstack(x, axis=0, out=None):
+    """The array API's `unstack`: a tuple of the dense slices of `x` along `axis`.
+
+    >>> len(hologram.ops.unstack(np.zeros((3, 2), np.float32)))
+    3
+    """
+    x = _array("unstack", "x", x)
+    if out is not None:
+        raise TypeError("hologram.ops.unstack: out= is not supported (the result is a tuple)")
+    if x.ndim == 0:
+        raise ValueError("hologram.ops.unstack: a 0-d array cannot be unstacked")
+    ax = _axis("unstack", axis, x.ndim)
+    return tuple(_dense(x[(slice(None),) * ax + (i,)])
+                 for i in range(x.shape[ax]))
