@@ -1,7 +1,7 @@
 """Activation functions, elementwise, written once per op with `@vectorize` (float32 and float64;
 the same forms as `elementwise.py`, where `tanh` is).
 
-Formulas follow PyTorch: gelu is the exact erf form (the erfc form below x = -4, where
+Formulas follow PyTorch: gelu is the exact erf form (the erfc form below x = -2, where
 `1 + erf` loses its digits), gelu_tanh the tanh approximation, softplus has beta = 1 and is
 computed in the overflow-free form max(x, 0) + log1p(exp(-|x|)). Limits are exact: gelu and silu
 of -inf are -0.0, of +inf +inf.
@@ -11,11 +11,11 @@ from hologram.lang import FLOATS, T, exp, log1p, expm1, tanh, erf, vectorize
 
 
 def _erfc_large(z):
-    # erfc(z) for z >= 2.8 from its continued fraction (Lentz's form evaluated backwards):
-    # exp(-z^2) / sqrt(pi) / (z + 1/2 / (z + 1 / (z + 3/2 / (z + ...)))); 60 terms are exact
+    # erfc(z) for z >= sqrt(2) from its continued fraction, evaluated backwards:
+    # exp(-z^2) / sqrt(pi) / (z + 1/2 / (z + 1 / (z + 3/2 / (z + ...)))); 100 terms are exact
     # to double precision there.
     t = z
-    k = 60
+    k = 100
     while k > 0:
         t = z + 0.5 * k / t
         k -= 1
@@ -41,8 +41,9 @@ def sigmoid(v):
 
 @vectorize(T=FLOATS)
 def gelu(v):
-    # x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) = 0.5 x erfc(-x / sqrt 2).
-    if v < -4.0:
+    # x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) = 0.5 x erfc(-x / sqrt 2); below -2, where
+    # 1 + erf cancels (a float32 loses 3 digits at -4), the erfc form.
+    if v < -2.0:
         if v < -40.0:
             return -T(0)  # the limit; v * erfc would be -inf * 0 at -inf
         return 0.5 * v * _erfc_large(-v * 0.70710678118654752)

@@ -40,9 +40,26 @@ def div(x, y):
     return x / y
 
 
+def _fmod(x, y):
+    # C's fmod(x, y) = x - trunc(x / y) * y (exact while the quotient fits the mantissa).
+    return x - trunc(x / y) * y
+
+
 @vectorize(T=FLOATS)
 def floor_divide(x, y):
-    return floor(x / y)
+    # numpy's npy_divmod: the quotient of x - fmod(x, y), rounded to the floor; x / 0 for y == 0.
+    if y == 0.0:
+        return x / y
+    mod = _fmod(x, y)
+    div = (x - mod) / y
+    if mod != 0.0 and (y < 0.0) != (mod < 0.0):
+        div = div - 1.0
+    if div == 0.0:
+        return copysign(T(0), x / y)
+    f = floor(div)
+    if div - f > 0.5:
+        f = f + 1.0
+    return f
 
 
 @vectorize(T=INTS)
@@ -52,11 +69,15 @@ def floor_divide(x, y):  # noqa: F811 - the integer specializations of the same 
 
 @vectorize(T=FLOATS)
 def remainder(x, y):
-    # numpy's: the sign of the divisor; x - floor(x / y) * y, NaN for y == 0.
-    r = x - floor(x / y) * y
-    if r != 0.0 and (r < 0.0) != (y < 0.0):
-        return r + y
-    return r
+    # numpy's: fmod with the sign of the divisor; NaN for y == 0, a zero takes y's sign.
+    if y == 0.0:
+        return _fmod(x, y)
+    mod = _fmod(x, y)
+    if mod != 0.0:
+        if (y < 0.0) != (mod < 0.0):
+            return mod + y
+        return mod
+    return copysign(T(0), y)
 
 
 @vectorize(T=INTS)

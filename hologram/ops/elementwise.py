@@ -94,7 +94,7 @@ for _name, _kernel, _params in [
     ("elu", "elu", (("alpha", 1.0),)),
 ]:
     ufunc(_name, _kernel, 1, None, FLOATS, _params)
-ufunc("clip", "clip", 1, None, NUMERIC, (("a_min", None), ("a_max", None)))
+ufunc("clip", "clip", 1, None, NUMERIC, (("a_min", None), ("a_max", None)), any_type=True)
 ufunc("clip3", "clip3", 3, np._core.umath.clip, NUMERIC)
 ufunc("where", "where", 3, None, ALL, any_type=True)
 ufunc("fma", "fma", 3, None, FLOATS)
@@ -542,7 +542,7 @@ def _number(name, arg, v):
 @op()
 def gelu(x, approximate="none", out=None):
     """GELU (PyTorch's `gelu`): `approximate="none"` is the exact `x Phi(x) = 0.5 x (1 +
-    erf(x / sqrt 2))` (the erfc form below x = -4, so it keeps its relative accuracy there),
+    erf(x / sqrt 2))` (the erfc form below x = -2, so it keeps its relative accuracy there),
     `approximate="tanh"` is `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
 
     >>> hologram.ops.gelu(np.array([0, 1], np.float32))
