@@ -22,7 +22,10 @@ __all__ = [
     "get_global_id", "atomic_add_f32", "atomic_add", "atomic_min", "atomic_max", "inline",
     "exp", "expf", "log", "logf", "sin", "sinf", "cos", "cosf", "tan", "tanf", "sqrt", "sqrtf",
     "rsqrt", "tanh", "tanhf", "erf", "erff", "fabs", "fabsf", "floor", "floorf", "ceil", "ceilf",
-    "pow", "powf",
+    "pow", "powf", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p",
+    "expm1", "log2", "log10", "exp2", "trunc", "rint", "atan2", "copysign", "generic",
+    "vectorize", "T", "U", "A", "W", "I", "FLOATS", "SIGNED", "UNSIGNED", "INTS", "NUMERIC", "ALL", "BOOL",
+    "INTEGRAL",
 ]
 
 
@@ -176,3 +179,51 @@ floor = floorf = _unary(np.floor)
 ceil = ceilf = _unary(np.ceil)
 erf = erff = _erf
 powf = pow
+asin = asinf = _unary(np.arcsin)
+acos = acosf = _unary(np.arccos)
+atan = atanf = _unary(np.arctan)
+sinh = sinhf = _unary(np.sinh)
+cosh = coshf = _unary(np.cosh)
+asinh = asinhf = _unary(np.arcsinh)
+acosh = acoshf = _unary(np.arccosh)
+atanh = atanhf = _unary(np.arctanh)
+log1p = log1pf = _unary(np.log1p)
+expm1 = expm1f = _unary(np.expm1)
+log2 = log2f = _unary(np.log2)
+log10 = log10f = _unary(np.log10)
+exp2 = exp2f = _unary(np.exp2)
+trunc = truncf = _unary(np.trunc)
+rint = rintf = _unary(np.rint)
+
+
+def atan2(y, x):
+    y = _float(y)
+    with np.errstate(all="ignore"):
+        return y.dtype.type(np.arctan2(y, y.dtype.type(x)))
+
+
+def copysign(x, y):
+    x = _float(x)
+    return x.dtype.type(np.copysign(x, x.dtype.type(y)))
+
+
+def generic(**type_variables):
+    """`@generic(T=FLOATS)`: a kernel written once for several element types; the compiler
+    specializes it per type (hologram/generic.py). Running the file does nothing."""
+    return lambda fn: fn
+
+
+def vectorize(**type_variables):
+    """`@vectorize(T=NUMERIC)`: a scalar function expanded into elementwise kernels (contiguous,
+    scalar and strided forms) per type (hologram/generic.py)."""
+    return lambda fn: fn
+
+
+# Type variables and type sets of generic kernels (names only: the compiler reads the source).
+T, U, A, W, I = "T", "U", "A", "W", "I"
+FLOATS, SIGNED, UNSIGNED = ("f32", "f64"), ("i32", "i64"), ("u32", "u64")
+INTS = SIGNED + UNSIGNED
+NUMERIC = FLOATS + INTS
+ALL = NUMERIC + ("bool",)
+BOOL = ("bool",)
+INTEGRAL = INTS + ("bool",)

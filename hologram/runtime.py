@@ -666,11 +666,19 @@ def kernel(fn: Callable[..., Any] | None = None, *,
 
 
 def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
-                 boundscheck: bool | None = None, backend: str = "c") -> dict[str, Kernel]:
+                 boundscheck: bool | None = None, backend: str = "c", *,
+                 unit: str | None | bool = False) -> dict[str, Kernel]:
     """Every kernel of a Python kernel file, by name. The file is parsed, never executed; its
     kernels compile together, on the first call of any of them. When the cache's index holds
     the file's text (with this pipeline and these settings), nothing is parsed. `boundscheck`
-    and `backend` ("c" or "mlir") as for `kernel`."""
+    and `backend` ("c" or "mlir") as for `kernel`.
+
+    A file with generic kernels (`@generic`, `@vectorize`: hologram/generic.py) gives every
+    specialization too, each suffix compiling as its own unit; `unit=` picks one unit (None:
+    the plain kernels)."""
+    from hologram import generic
+
+    checked = _boundscheck(boundscheck)
     try:  # decoded as the frontend (and Python) read a source file
         from importlib.util import decode_source
 
@@ -678,15 +686,27 @@ def load_kernels(path: str | Path, pipeline: str | Sequence[str] | None = None,
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
         from hologram.frontend import parse_file  # raises the located CompileError
 
-        unit = _Unit(Path(path).stem, pipeline, lambda: parse_file(path),
-                     boundscheck=_boundscheck(boundscheck), backend=backend)
-        return _kernels(unit, str(path))
+        unit_ = _Unit(Path(path).stem, pipeline, lambda: parse_file(path),
+                      boundscheck=checked, backend=backend)
+        return _kernels(unit_, str(path))
 
-    def parse() -> Any:
-        from hologram.frontend import parse_source
+    key = ["file", text, _pipeline_key(pipeline)]
+    if not generic.has_templates(text):
+        if unit not in (False, None):
+            return {}
 
-        return parse_source(text, str(path))
+        def parse() -> Any:
+            from hologram.frontend import parse_source
 
-    unit = _make_unit(text, ["file", text, _pipeline_key(pipeline)], Path(path).stem, pipeline,
-                      parse, _boundscheck(boundscheck), backend)
-    return _kernels(unit, str(path))
+            return parse_source(text, str(path))
+
+        made = _make_unit(text, key, Path(path).stem, pipeline, parse, checked, backend)
+        return _kernels(made, str(path))
+    units = [unit] if unit is not False else [None] + generic.suffixes(text, str(path))
+    kernels: dict[str, Kernel] = {}
+    for u in units:
+        made = _make_unit(text, [*key, ["unit", u]], Path(path).stem + (f"_{u}" if u else ""),
+                          pipeline, lambda u=u: generic.parse_unit(str(path), text, u), checked,
+                          backend)
+        kernels.update(_kernels(made, str(path)))
+    return kernels

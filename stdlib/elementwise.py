@@ -1,213 +1,452 @@
-"""Elementwise kernels: arithmetic, math functions, clip, where, fma.
+"""Elementwise kernels: arithmetic, comparisons, logic, math functions, clip, where, fma.
 
-Every kernel here follows the elementwise convention the op API and `@hologram.jit` rely on:
-input arrays first, then scalar parameters, then `out`, then `n`; the body is
-`if idx < n: out[idx] = f(x[idx], ...)` and reads its inputs only at `[idx]`, so `out` may be
-one of the inputs (in place). Kernel names carry the element type (`add_f32`; the float64 ones
-are in `elementwise_f64.py`) so they
-never collide with the intrinsics (`exp`, `abs`, `min`...) they call.
+Each op is written once, as a scalar function under `@vectorize` (hologram/generic.py),
+which expands it per element type into the forms `hologram.ops` and `@hologram.jit` launch:
+`add_f32(x0, x1, out, n)` on contiguous arrays, `add_scalar_f32(x0, s, out, n)` and
+`radd_scalar_f32` with a scalar on either side, and `add_strided_f32(..., ndim, shape, st0, st1)`
+for any-rank broadcasting and strided views. The contiguous and scalar forms read their inputs
+only at `[idx]`, so `out` may be one of the inputs (in place).
+
+The semantics are numpy's for each element type (`hologram.ops` picks the type with numpy's
+promotion rules): integers wrap, integer `//` and `%` by zero give 0, NaN propagates through
+`minimum`/`maximum`, comparisons with NaN are false except `!=`.
 """
 
-from hologram.lang import DeviceArray, f32, u32, get_global_id
-from hologram.lang import exp, log, sin, cos, tanh, erf, sqrt, rsqrt, pow
+from hologram.lang import DeviceArray, u32, get_global_id, generic, vectorize
+from hologram.lang import ALL, BOOL, FLOATS, INTS, NUMERIC, SIGNED, UNSIGNED, T
+from hologram.lang import exp, log, sin, cos, tan, tanh, erf, sqrt, rsqrt, pow, floor, ceil
+from hologram.lang import asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, copysign
+from hologram.lang import log1p, expm1, log2, log10, trunc, rint
 
 
-# --- binary, float32 ---------------------------------------------------------------------------
-def add_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = a[idx] + b[idx]
+# --- arithmetic ----------------------------------------------------------------------------------
+@vectorize(T=NUMERIC)
+def add(x, y):
+    return x + y
 
 
-def sub_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = a[idx] - b[idx]
+@vectorize(T=NUMERIC)
+def sub(x, y):
+    return x - y
 
 
-def mul_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = a[idx] * b[idx]
+@vectorize(T=NUMERIC)
+def mul(x, y):
+    return x * y
 
 
-def div_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = a[idx] / b[idx]
+@vectorize(T=FLOATS)
+def div(x, y):
+    return x / y
 
 
-def minimum_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    # NaN in either input gives NaN, as numpy.minimum does.
-    idx = get_global_id()
-    if idx < n:
-        x = a[idx]
-        y = b[idx]
-        out[idx] = x if (x < y or x != x) else y
+def _fmod(x, y):
+    # C's fmod(x, y) = x - trunc(x / y) * y (exact while the quotient fits the mantissa).
+    return x - trunc(x / y) * y
 
 
-def maximum_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        x = a[idx]
-        y = b[idx]
-        out[idx] = x if (x > y or x != x) else y
+@vectorize(T=FLOATS)
+def floor_divide(x, y):
+    # numpy's npy_divmod: the quotient of x - fmod(x, y), rounded to the floor; x / 0 for y == 0.
+    if y == 0.0:
+        return x / y
+    mod = _fmod(x, y)
+    div = (x - mod) / y
+    if mod != 0.0 and (y < 0.0) != (mod < 0.0):
+        div = div - 1.0
+    if div == 0.0:
+        return copysign(T(0), x / y)
+    f = floor(div)
+    if div - f > 0.5:
+        f = f + 1.0
+    return f
 
 
-def power_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = pow(a[idx], b[idx])
+@vectorize(T=INTS)
+def floor_divide(x, y):  # noqa: F811 - the integer specializations of the same op
+    return 0 if y == 0 else x // y
 
 
-# --- binary with a scalar: x op s and s op x ----------------------------------------------------
-def add_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = x[idx] + s
+@vectorize(T=FLOATS)
+def remainder(x, y):
+    # numpy's: fmod with the sign of the divisor; NaN for y == 0, a zero takes y's sign.
+    if y == 0.0:
+        return _fmod(x, y)
+    mod = _fmod(x, y)
+    if mod != 0.0:
+        if (y < 0.0) != (mod < 0.0):
+            return mod + y
+        return mod
+    return copysign(T(0), y)
 
 
-def sub_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = x[idx] - s
+@vectorize(T=INTS)
+def remainder(x, y):  # noqa: F811
+    return 0 if y == 0 else x % y
 
 
-def rsub_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = s - x[idx]
+@vectorize(T=NUMERIC)
+def minimum(x, y):
+    # NaN in either input gives NaN; on a tie (0.0 and -0.0) the second, as numpy.minimum.
+    return x if (x < y or x != x) else y
 
 
-def mul_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = x[idx] * s
+@vectorize(T=NUMERIC)
+def maximum(x, y):
+    return x if (x > y or x != x) else y
 
 
-def div_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = x[idx] / s
+@vectorize(T=FLOATS)
+def power(x, y):
+    return pow(x, y)
 
 
-def rdiv_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = s / x[idx]
+@vectorize(T=INTS)
+def power(x, y):  # noqa: F811
+    # Square and multiply, wrapping as numpy's integer power (negative exponents: ops refuses).
+    r = T(1)
+    b = x
+    e = y
+    while e > 0:
+        if e % 2 == 1:
+            r = r * b
+        b = b * b
+        e = e // 2
+    return r
 
 
-def minimum_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        v = x[idx]
-        out[idx] = v if (v < s or v != v) else s
+@vectorize(T=FLOATS)
+def hypot(x, y):
+    # Scaled so it neither overflows nor underflows: m * sqrt(1 + (s / m)^2); an infinity wins
+    # over NaN, as C's hypot.
+    a = abs(x)
+    b = abs(y)
+    if a - a != 0.0 and a == a:
+        return a
+    if b - b != 0.0 and b == b:
+        return b
+    m = max(a, b)
+    if m == 0.0 or m != m:
+        return m
+    r = min(a, b) / m
+    return m * sqrt(1.0 + r * r)
 
 
-def maximum_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        v = x[idx]
-        out[idx] = v if (v > s or v != v) else s
+@vectorize(T=FLOATS)
+def arctan2(y, x):
+    return atan2(y, x)
 
 
-def power_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = pow(x[idx], s)
+@vectorize(T=FLOATS)
+def copysign(x, y):
+    return copysign(x, y)
 
 
-def rpower_scalar_f32(x: DeviceArray[f32], s: f32, out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = pow(s, x[idx])
+@vectorize(T=FLOATS, out=bool)
+def signbit(x):
+    # The sign bit itself: true for -0.0 and negative NaN.
+    return copysign(T(1), x) < 0.0
 
 
-# --- unary, float32 ----------------------------------------------------------------------------
-def neg_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = -x[idx]
+# --- comparisons and logic -----------------------------------------------------------------------
+@vectorize(T=ALL, out=bool)
+def equal(x, y):
+    return x == y
 
 
-def abs_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = abs(x[idx])
+@vectorize(T=ALL, out=bool)
+def not_equal(x, y):
+    return x != y
 
 
-def sqrt_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = sqrt(x[idx])
+@vectorize(T=NUMERIC, out=bool)
+def less(x, y):
+    return x < y
 
 
-def rsqrt_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = rsqrt(x[idx])
+@vectorize(T=NUMERIC, out=bool)
+def less_equal(x, y):
+    return x <= y
 
 
-def exp_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = exp(x[idx])
+@vectorize(T=NUMERIC, out=bool)
+def greater(x, y):
+    return x > y
 
 
-def log_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = log(x[idx])
+@vectorize(T=NUMERIC, out=bool)
+def greater_equal(x, y):
+    return x >= y
 
 
-def sin_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = sin(x[idx])
+@vectorize(T=ALL, out=bool)
+def logical_and(x, y):
+    return bool(x) & bool(y)
 
 
-def cos_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = cos(x[idx])
+@vectorize(T=ALL, out=bool)
+def logical_or(x, y):
+    return bool(x) | bool(y)
 
 
-def tanh_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = tanh(x[idx])
+@vectorize(T=ALL, out=bool)
+def logical_xor(x, y):
+    return bool(x) != bool(y)
 
 
-def erf_f32(x: DeviceArray[f32], out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = erf(x[idx])
+@vectorize(T=ALL, out=bool)
+def logical_not(x):
+    return not bool(x)
 
 
-def fill_f32(s: f32, out: DeviceArray[f32], n: u32):
+@vectorize(T=NUMERIC, out=bool)
+def isnan(x):
+    return x != x
+
+
+@vectorize(T=NUMERIC, out=bool)
+def isfinite(x):
+    # x - x is 0 for finite x, NaN for inf and NaN (integers are always finite).
+    return x - x == x - x
+
+
+@vectorize(T=NUMERIC, out=bool)
+def isinf(x):
+    return x == x and x - x != x - x
+
+
+# --- unary arithmetic ----------------------------------------------------------------------------
+@vectorize(T=NUMERIC)
+def neg(x):
+    return -x
+
+
+@vectorize(T=NUMERIC)
+def abs(x):  # noqa: A001 - the op's name
+    return abs(x)
+
+
+@vectorize(T=NUMERIC)
+def square(x):
+    return x * x
+
+
+@vectorize(T=FLOATS)
+def reciprocal(x):
+    return 1.0 / x
+
+
+@vectorize(T=FLOATS + SIGNED)
+def sign(x):
+    # numpy: sign(-0.0) is 0.0, sign(NaN) is NaN.
+    if x > 0:
+        return T(1)
+    if x < 0:
+        return T(-1)
+    return x if x != x else T(0)
+
+
+@vectorize(T=UNSIGNED)
+def sign(x):  # noqa: F811
+    return T(1) if x > 0 else T(0)
+
+
+@vectorize(T=ALL)
+def copy(x):
+    return x
+
+
+# --- rounding ------------------------------------------------------------------------------------
+@vectorize(T=FLOATS)
+def floor(x):
+    return floor(x)
+
+
+@vectorize(T=FLOATS)
+def ceil(x):
+    return ceil(x)
+
+
+@vectorize(T=FLOATS)
+def trunc(x):
+    return trunc(x)
+
+
+@vectorize(T=FLOATS)
+def round(x):  # noqa: A001
+    # Half to even, as numpy.round.
+    return rint(x)
+
+
+@vectorize(T=INTS)
+def floor(x):  # noqa: F811 - integers are their own floor, ceil, trunc and round
+    return x
+
+
+@vectorize(T=INTS)
+def ceil(x):  # noqa: F811
+    return x
+
+
+@vectorize(T=INTS)
+def trunc(x):  # noqa: F811
+    return x
+
+
+@vectorize(T=INTS)
+def round(x):  # noqa: F811,A001
+    return x
+
+
+# --- math functions (floats) ---------------------------------------------------------------------
+@vectorize(T=FLOATS)
+def sqrt(x):
+    return sqrt(x)
+
+
+@vectorize(T=FLOATS)
+def rsqrt(x):
+    return rsqrt(x)
+
+
+@vectorize(T=FLOATS)
+def exp(x):
+    return exp(x)
+
+
+@vectorize(T=FLOATS)
+def expm1(x):
+    return expm1(x)
+
+
+@vectorize(T=FLOATS)
+def log(x):
+    return log(x)
+
+
+@vectorize(T=FLOATS)
+def log1p(x):
+    return log1p(x)
+
+
+@vectorize(T=FLOATS)
+def log2(x):
+    return log2(x)
+
+
+@vectorize(T=FLOATS)
+def log10(x):
+    return log10(x)
+
+
+@vectorize(T=FLOATS)
+def logaddexp(x, y):
+    # log(exp(x) + exp(y)) without overflow: max + log1p(exp(-|x - y|)).
+    if x == y:
+        return x + 0.6931471805599453  # also inf + inf and -inf + -inf
+    m = max(x, y)
+    if m != m:
+        return m
+    return m + log1p(exp(-abs(x - y)))
+
+
+@vectorize(T=FLOATS)
+def sin(x):
+    return sin(x)
+
+
+@vectorize(T=FLOATS)
+def cos(x):
+    return cos(x)
+
+
+@vectorize(T=FLOATS)
+def tan(x):
+    return tan(x)
+
+
+@vectorize(T=FLOATS)
+def arcsin(x):
+    return asin(x)
+
+
+@vectorize(T=FLOATS)
+def arccos(x):
+    return acos(x)
+
+
+@vectorize(T=FLOATS)
+def arctan(x):
+    return atan(x)
+
+
+@vectorize(T=FLOATS)
+def sinh(x):
+    return sinh(x)
+
+
+@vectorize(T=FLOATS)
+def cosh(x):
+    return cosh(x)
+
+
+@vectorize(T=FLOATS)
+def tanh(x):
+    return tanh(x)
+
+
+@vectorize(T=FLOATS)
+def arcsinh(x):
+    return asinh(x)
+
+
+@vectorize(T=FLOATS)
+def arccosh(x):
+    return acosh(x)
+
+
+@vectorize(T=FLOATS)
+def arctanh(x):
+    return atanh(x)
+
+
+@vectorize(T=FLOATS)
+def erf(x):
+    return erf(x)
+
+
+# --- clip, where, fma, fill ----------------------------------------------------------------------
+@vectorize(T=NUMERIC, inputs=1)
+def clip(x, lo: T, hi: T):
+    # numpy.clip = minimum(maximum(x, lo), hi): NaN (in x or a bound) gives NaN; lo > hi gives hi.
+    m = x if (x > lo or x != x) else lo
+    return m if (m < hi or m != m) else hi
+
+
+@vectorize(T=NUMERIC)
+def clip3(x, lo, hi):
+    # clip with array bounds (broadcast through the strided form).
+    m = x if (x > lo or x != x) else lo
+    return m if (m < hi or m != m) else hi
+
+
+@vectorize(T=NUMERIC)
+def where(cond: bool, x, y):
+    return x if cond else y
+
+
+@vectorize(T=BOOL)
+def where(cond: bool, x, y):  # noqa: F811 - a conditional expression does not take bools
+    return (cond & x) | ((cond ^ True) & y)
+
+
+@vectorize(T=FLOATS)
+def fma(a, b, c):
+    return a * b + c
+
+
+@generic(T=ALL)
+def fill(s: T, out: DeviceArray[T], n: u32):
     idx = get_global_id()
     if idx < n:
         out[idx] = s
-
-
-# --- ternary -----------------------------------------------------------------------------------
-def clip_f32(x: DeviceArray[f32], lo: f32, hi: f32, out: DeviceArray[f32], n: u32):
-    # min(max(x, lo), hi) as numpy.clip; NaN stays NaN.
-    idx = get_global_id()
-    if idx < n:
-        v = x[idx]
-        out[idx] = lo if v < lo else (hi if v > hi else v)
-
-
-def where_f32(cond: DeviceArray[bool], a: DeviceArray[f32], b: DeviceArray[f32],
-              out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = a[idx] if cond[idx] else b[idx]
-
-
-def fma_f32(a: DeviceArray[f32], b: DeviceArray[f32], c: DeviceArray[f32],
-            out: DeviceArray[f32], n: u32):
-    idx = get_global_id()
-    if idx < n:
-        out[idx] = a[idx] * b[idx] + c[idx]

@@ -7,7 +7,7 @@ pass tiles that shape. `beta == 0` means `c` is not read (BLAS semantics: NaN in
 `dot`, `nrm2` and `scal` use the kernels of `reductions.py` and `elementwise.py`.
 """
 
-from hologram.lang import DeviceArray, f32, f64, u32, get_global_id
+from hologram.lang import DeviceArray, f32, f64, u32, get_global_id, generic, NUMERIC, T
 
 
 def axpy_f32(x: DeviceArray[f32], y: DeviceArray[f32], alpha: f32, out: DeviceArray[f32],
@@ -291,3 +291,19 @@ def trmm_left_f32(a: DeviceArray[f32], b: DeviceArray[f32], alpha: f32, out: Dev
                 aval = 1.0
             acc += aval * b[p * n + j]
         out[idx] = alpha * acc
+
+
+@generic(T=NUMERIC)
+def matmul_batched(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], total: u32,
+                   m: u32, k: u32, n: u32):
+    # Stacks of matrices (batch, m, k) @ (batch, k, n), one output element per id, summed in T
+    # in order (numpy's integer matmul wraps the same way).
+    idx = get_global_id()
+    if idx < total:
+        j = idx % n
+        i = (idx // n) % m
+        q = idx // (m * n)
+        acc = T(0)
+        for t in range(k):
+            acc += a[(q * m + i) * k + t] * b[(q * k + t) * n + j]
+        out[idx] = acc

@@ -6,13 +6,15 @@ initialises `result` to the identity (0 for sums, -inf/+inf for max/min).
 
 Axis reductions view the array as `(outer, r, inner)` (the reduced axis has length `r`) and run
 one id per output element `(o, i)`, looping over the axis with stride `inner`; `m = outer * inner`.
-They accumulate sums in float64 and return float32. For a row-major 2-D array, axis 1 is
+They are generic (`@generic`, one per op for every dtype numpy reduces): float sums accumulate
+in float64, integer sums and products in 64 bits (numpy's result types). For a row-major 2-D array, axis 1 is
 `inner = 1`, axis 0 is `outer = 1`. NaN propagates as in numpy: max/min return NaN, argmax/argmin
 the index of the first NaN.
 """
 
-from hologram.lang import DeviceArray, f32, f64, i64, u32, get_global_id
-from hologram.lang import atomic_add_f32, atomic_add, atomic_min, atomic_max, sqrt
+from hologram.lang import DeviceArray, f32, f64, i64, u32, get_global_id, generic
+from hologram.lang import ALL, FLOATS, NUMERIC, A, T, W
+from hologram.lang import atomic_add_f32, atomic_add, atomic_min, atomic_max, sqrt, exp, log
 
 
 # --- whole vector --------------------------------------------------------------------------------
@@ -100,8 +102,44 @@ def find_first_f32(x: DeviceArray[f32], target: f32, result: DeviceArray[u32], n
 
 
 # --- along an axis ------------------------------------------------------------------------------
-def sum_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
-    # Four independent float64 chains: one chain waits on every add's latency (3x slower).
+# Accumulators, numpy's: integer sums and products in 64 bits (A), float32 sums in float64 (W).
+@generic(T=ALL, A={"i32": "i64", "u32": "u64", "bool": "i64"},
+         W={"i32": "i64", "u32": "u64", "bool": "i64", "f32": "f64"})
+def sum_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32):
+    # Four independent chains: one chain waits on every add's latency (3x slower).
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        a0 = W(0)
+        a1 = W(0)
+        a2 = W(0)
+        a3 = W(0)
+        r4 = r - r % 4
+        for t in range(0, r4, 4):
+            p = base + t * inner
+            a0 += W(x[p])
+            a1 += W(x[p + inner])
+            a2 += W(x[p + 2 * inner])
+            a3 += W(x[p + 3 * inner])
+        for t in range(r4, r):
+            a0 += W(x[base + t * inner])
+        out[idx] = A((a0 + a1) + (a2 + a3))
+
+
+@generic(T=ALL, A={"i32": "i64", "u32": "u64", "bool": "i64"},
+         W={"i32": "i64", "u32": "u64", "bool": "i64", "f32": "f64"})
+def prod_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        acc = W(1)
+        for t in range(r):
+            acc = acc * W(x[base + t * inner])
+        out[idx] = A(acc)
+
+
+@generic(T=FLOATS)
+def mean_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
@@ -118,27 +156,120 @@ def sum_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inn
             a3 += f64(x[p + 3 * inner])
         for t in range(r4, r):
             a0 += f64(x[base + t * inner])
-        out[idx] = f32((a0 + a1) + (a2 + a3))
+        out[idx] = T(((a0 + a1) + (a2 + a3)) / f64(r))
 
 
-def mean_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
+@generic(T=FLOATS)
+def var_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32,
+             correction: f64, root: bool):
+    # Two passes in float64 (the mean, then the squared deviations): numpy's var/std; the
+    # divisor is r - correction (NaN when it is <= 0, as numpy); root: the square root (std).
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
-        a0 = f64(0.0)
-        a1 = f64(0.0)
-        a2 = f64(0.0)
-        a3 = f64(0.0)
-        r4 = r - r % 4
-        for t in range(0, r4, 4):
+        s = f64(0.0)
+        for t in range(r):
+            s += f64(x[base + t * inner])
+        mu = s / f64(r)
+        q = f64(0.0)
+        for t in range(r):
+            d = f64(x[base + t * inner]) - mu
+            q += d * d
+        den = f64(r) - correction
+        v = q / den if den > 0.0 else (q - q) / (den - den)
+        out[idx] = T(sqrt(v) if root else v)
+
+
+@generic(T=FLOATS)
+def logsumexp_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32):
+    # max + log(sum exp(x - max)): no overflow; all -inf gives -inf, a +inf gives +inf, NaN NaN.
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        mx = x[base]
+        for t in range(1, r):
+            v = x[base + t * inner]
+            if v > mx or v != v:
+                mx = v
+        if mx - mx != 0.0:
+            out[idx] = mx
+        else:
+            s = f64(0.0)
+            for t in range(r):
+                s += f64(exp(x[base + t * inner] - mx))
+            out[idx] = mx + T(log(s))
+
+
+@generic(T=FLOATS)
+def norm_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32):
+    # sqrt(sum x^2) scaled by the largest |x| (BLAS nrm2): no overflow or underflow.
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        scale = f64(0.0)
+        for t in range(r):
+            a = abs(f64(x[base + t * inner]))
+            if a > scale or a != a:
+                scale = a
+        if scale == 0.0 or scale - scale != 0.0:
+            out[idx] = T(scale)
+        else:
+            q = f64(0.0)
+            for t in range(r):
+                v = f64(x[base + t * inner]) / scale
+                q += v * v
+            out[idx] = T(scale * sqrt(q))
+
+
+@generic(T=ALL)
+def any_axis(x: DeviceArray[T], out: DeviceArray[bool], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        found = False
+        for t in range(r):
+            if bool(x[base + t * inner]):
+                found = True
+                break
+        out[idx] = found
+
+
+@generic(T=ALL)
+def all_axis(x: DeviceArray[T], out: DeviceArray[bool], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        ok = True
+        for t in range(r):
+            if not bool(x[base + t * inner]):
+                ok = False
+                break
+        out[idx] = ok
+
+
+@generic(T=ALL, A={"i32": "i64", "u32": "u64", "bool": "i64"})
+def cumsum_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32):
+    # One id per (outer, inner) line, walking the axis in order (numpy's sequential sum).
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        acc = A(0)
+        for t in range(r):
             p = base + t * inner
-            a0 += f64(x[p])
-            a1 += f64(x[p + inner])
-            a2 += f64(x[p + 2 * inner])
-            a3 += f64(x[p + 3 * inner])
-        for t in range(r4, r):
-            a0 += f64(x[base + t * inner])
-        out[idx] = f32(((a0 + a1) + (a2 + a3)) / f64(r))
+            acc = acc + A(x[p])
+            out[p] = acc
+
+
+@generic(T=ALL, A={"i32": "i64", "u32": "u64", "bool": "i64"})
+def cumprod_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32):
+    idx = get_global_id()
+    if idx < m:
+        base = (idx // inner) * r * inner + idx % inner
+        acc = A(1)
+        for t in range(r):
+            p = base + t * inner
+            acc = acc * A(x[p])
+            out[p] = acc
 
 
 def sum_blocks_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32,
@@ -200,8 +331,10 @@ def dot_axis_f32(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[f32]
         out[idx] = f32(a0 + a1)
 
 
-def max_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
-    # r >= 1 (numpy refuses an empty reduction without identity; so does the op).
+@generic(T=NUMERIC)
+def max_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32):
+    # r >= 1 (numpy refuses an empty reduction without identity; so does the op). On a tie the
+    # later element wins, as numpy's maximum.reduce (max of [0.0, -0.0] is -0.0).
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
@@ -210,12 +343,13 @@ def max_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inn
             if best != best:
                 break
             v = x[base + t * inner]
-            if v > best or v != v:
+            if not (best > v):
                 best = v
         out[idx] = best
 
 
-def min_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inner: u32):
+@generic(T=NUMERIC)
+def min_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
@@ -224,12 +358,14 @@ def min_axis_f32(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, r: u32, inn
             if best != best:
                 break
             v = x[base + t * inner]
-            if v < best or v != v:
+            if not (best < v):
                 best = v
         out[idx] = best
 
 
-def argmax_axis_f32(x: DeviceArray[f32], out: DeviceArray[i64], m: u32, r: u32, inner: u32):
+@generic(T=NUMERIC)
+def argmax_axis(x: DeviceArray[T], out: DeviceArray[i64], m: u32, r: u32, inner: u32):
+    # The first largest; the first NaN wins (numpy).
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
@@ -245,7 +381,8 @@ def argmax_axis_f32(x: DeviceArray[f32], out: DeviceArray[i64], m: u32, r: u32, 
         out[idx] = i64(arg)
 
 
-def argmin_axis_f32(x: DeviceArray[f32], out: DeviceArray[i64], m: u32, r: u32, inner: u32):
+@generic(T=NUMERIC)
+def argmin_axis(x: DeviceArray[T], out: DeviceArray[i64], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner

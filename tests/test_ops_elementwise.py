@@ -187,17 +187,17 @@ def test_broadcast_in_place_into_the_full_operand():
     want = x + bias
     assert ops.add(x, bias, out=x) is x
     np.testing.assert_array_equal(x, want)
-    with pytest.raises(ValueError, match="argument 'out' overlaps an input"):
-        ops.add(x, x[0], out=x)  # x[0] is stretched over rows that overwrite it
+    # x[0] is stretched over rows that overwrite it: numpy's answer, through a temporary.
+    want = x + x[0]
+    assert ops.add(x, x[0], out=x) is x
+    np.testing.assert_array_equal(x, want)
 
 
-def test_unsupported_broadcast_is_refused():
-    a = np.ones((2, 3, 4), np.float32)
-    b = np.ones((2, 1, 4), np.float32)
-    with pytest.raises(ValueError, match=r"hologram.ops.add: broadcasting \(2, 3, 4\) with "
-                                         r"\(2, 1, 4\) is not supported"):
-        ops.add(a, b)
-    with pytest.raises(ValueError, match="could not be broadcast"):
+def test_any_broadcast_and_shape_errors():
+    a = data(24).reshape(2, 3, 4)
+    b = data(8, 2).reshape(2, 1, 4)
+    np.testing.assert_array_equal(ops.add(a, b), a + b)
+    with pytest.raises(ValueError, match="hologram.ops.add: operands could not be broadcast"):
         ops.add(np.ones(3, np.float32), np.ones(4, np.float32))
 
 
@@ -257,32 +257,29 @@ def test_seed_aliases():
 
 
 # --- errors: the op and the argument are named, nothing is converted ----------------------------
-def test_float64_into_float32_only_op_is_an_error_with_a_hint():
-    with pytest.raises(TypeError, match=r"hologram.ops.sigmoid: argument 'x' has dtype float64"
-                                        r".*\n  hint: convert explicitly with x.astype"):
-        ops.sigmoid(np.zeros(3))
+def test_integer_input_to_a_float_only_op_is_an_error_with_a_hint():
+    with pytest.raises(TypeError, match=r"hologram.ops.sigmoid: has no kernel for int32 inputs"
+                                        r".*\n  hint: convert explicitly with .astype"):
+        ops.sigmoid(np.zeros(3, np.int32))
+    with pytest.raises(TypeError, match=r"hologram.ops.exp: has no kernel for float16"):
+        ops.exp(np.zeros(3, np.float16))
 
 
-def test_mixed_dtypes_are_an_error():
-    with pytest.raises(TypeError, match=r"hologram.ops.add: arguments 'x1' \(float32\) and "
-                                        r"'x2' \(float64\) have different dtypes"):
-        ops.add(np.zeros(3, np.float32), np.zeros(3))
+def test_mixed_dtypes_promote_as_numpy():
+    got = ops.add(np.ones(3, np.float32), np.ones(3))
+    assert got.dtype == np.float64
 
 
 def test_non_arrays_and_bad_out_are_errors():
-    with pytest.raises(TypeError, match="hologram.ops.exp: argument 'x' must be a numpy array, "
-                                        "got list"):
+    with pytest.raises(TypeError, match="hologram.ops.exp: argument 'x' must be a numpy array "
+                                        "or a number, got list"):
         ops.exp([1.0, 2.0])
-    with pytest.raises(TypeError, match="at least one argument must be a numpy array"):
-        ops.add(1.0, 2.0)
     with pytest.raises(ValueError, match=r"hologram.ops.exp: argument 'out' has shape \(4,\); "
                                          r"expected \(3,\)"):
         ops.exp(np.zeros(3, np.float32), out=np.zeros(4, np.float32))
     with pytest.raises(TypeError, match="argument 'out' has dtype float64"):
         ops.exp(np.zeros(3, np.float32), out=np.zeros(3))
-    with pytest.raises(ValueError, match="argument 'x' is not C-contiguous"):
-        ops.exp(np.zeros(6, np.float32)[::2])
-    with pytest.raises(TypeError, match="argument 'condition' has dtype float32"):
+    with pytest.raises(TypeError, match="argument 'condition' must be a bool array, got float32"):
         ops.where(np.zeros(3, np.float32), np.zeros(3, np.float32), 0.0)
     with pytest.raises(ValueError, match="approximate' must be 'none' or 'tanh'"):
         ops.gelu(np.zeros(3, np.float32), approximate="fast")

@@ -86,8 +86,8 @@ def test_shape_errors():
     with pytest.raises(IndexError, match="hologram.ops.gather: index -5 is out of bounds for "
                                          "axis 1 with size 4"):
         ops.gather(x, np.array([-5]), axis=1)
-    with pytest.raises(TypeError, match="hologram.ops.take: argument 'indices' has dtype "
-                                        "float32"):
+    with pytest.raises(TypeError, match="hologram.ops.take: argument 'indices' must hold "
+                                        "integers, got float32"):
         ops.take(x, np.array([1.0], np.float32))
     with pytest.raises(ValueError, match=r"argument 'arrays\[1\]' has shape \(3, 5\)"):
         ops.concatenate([x, data((3, 5), 8)], axis=0)

@@ -16,7 +16,7 @@ import pytest
 import hologram
 import hologram.ops as ops
 from hologram.frontend import parse_file
-from hologram.ops import _registry
+from hologram.ops import _dispatch, _registry
 
 STDLIB_FILES = sorted(ops.STDLIB_DIR.glob("*.py"))
 
@@ -26,7 +26,8 @@ def stdlib_kernels():
     """name -> KernelInfo for every stdlib kernel, with its file (parsed once)."""
     found = {}
     for path in STDLIB_FILES:
-        for name, info in parse_file(str(path)).kernels.items():
+        # Every compile unit: the plain kernels and each specialization of the generic ones.
+        for name, info in hologram.load_kernels(str(path)).items():
             assert name not in found, f"kernel {name} defined in {path} and {found[name][0]}"
             found[name] = (path, info)
     return found
@@ -54,16 +55,16 @@ def _reads_only_at_idx(fn: ast.FunctionDef, arrays: list[str]) -> bool:
     return True
 
 
-@pytest.mark.parametrize("family", ["elementwise", "elementwise_f64", "activations"])
+@pytest.mark.parametrize("family", ["elementwise", "activations"])
 def test_elementwise_convention(stdlib_kernels, family):
-    """Inputs, then scalars, then `out`, then `n`; grid `n`; arrays only at [idx]."""
+    """Inputs, then scalars, then `out`, then `n`; grid `n`; arrays only at [idx] (the
+    contiguous and scalar forms; the strided forms index through their stride tables)."""
     path = ops.STDLIB_DIR / f"{family}.py"
-    tree = ast.parse(path.read_text())
-    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     checked = 0
     for name, (kpath, info) in stdlib_kernels.items():
-        if kpath != path:
+        if kpath != path or "_strided_" in name:
             continue
+        defs = {n.name: n for n in info._info.py_module.body if isinstance(n, ast.FunctionDef)}
         names, kinds = info.param_names, info.param_types
         assert names[-2:] == ["out", "n"] and kinds[-1] == "u32", name
         assert info.grid == "n", name
@@ -79,9 +80,15 @@ def test_elementwise_convention(stdlib_kernels, family):
 def test_elementwise_table_names_existing_kernels(stdlib_kernels):
     for op_name, base in ops.ELEMENTWISE_KERNELS.items():
         assert hasattr(ops, op_name)
-        assert f"{base}_f32" in stdlib_kernels, op_name
+        sfx = "f32" if "f32" in ops._ufunc.UFUNCS[op_name].types else "i32"
+        assert f"{base}_{sfx}" in stdlib_kernels, op_name
     for base in ops.F64_KERNELS:
         assert f"{base}_f64" in stdlib_kernels
+    # Every element type an op lists has its kernels, in every form.
+    for op_name, u in ops._ufunc.UFUNCS.items():
+        for sfx in u.types:
+            assert f"{u.kernel}_{sfx}" in stdlib_kernels, (op_name, sfx)
+            assert f"{u.kernel}_strided_{sfx}" in stdlib_kernels, (op_name, sfx)
 
 
 @pytest.mark.parametrize("name", ["sigmoid_f32", "softplus_f32", "elu_f32", "clip_f32",

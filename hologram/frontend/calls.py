@@ -18,12 +18,19 @@ UNARY_MATH = {
     "exp": math.ExpOp, "log": math.LogOp, "sin": math.SinOp, "cos": math.CosOp,
     "tan": math.TanOp, "sqrt": math.SqrtOp, "rsqrt": math.RsqrtOp, "tanh": math.TanhOp,
     "erf": math.ErfOp, "fabs": math.AbsFOp, "floor": math.FloorOp, "ceil": math.CeilOp,
+    "asin": math.AsinOp, "acos": math.AcosOp, "atan": math.AtanOp, "sinh": math.SinhOp,
+    "cosh": math.CoshOp, "asinh": math.AsinhOp, "acosh": math.AcoshOp, "atanh": math.AtanhOp,
+    "log1p": math.Log1pOp, "expm1": math.ExpM1Op, "log2": math.Log2Op, "log10": math.Log10Op,
+    "exp2": math.Exp2Op, "trunc": math.TruncOp, "rint": math.RoundEvenOp,
 }
-for _name in ("exp", "log", "sin", "cos", "tan", "sqrt", "tanh", "erf", "fabs", "floor", "ceil"):
-    UNARY_MATH[_name + "f"] = UNARY_MATH[_name]
+for _name in list(UNARY_MATH):
+    if _name != "rsqrt":
+        UNARY_MATH[_name + "f"] = UNARY_MATH[_name]
+# Two-argument math (`pow` has its own handler): the second converts to the first's float type.
+BINARY_MATH = {"atan2": math.Atan2Op, "copysign": math.CopySignOp}
 ATOMICS = {"atomic_add": AtomicAddOp, "atomic_min": AtomicMinOp, "atomic_max": AtomicMaxOp}
 OTHER_INTRINSICS = {"get_global_id", "atomic_add_f32", "abs", "min", "max", "pow", "powf"}
-INTRINSICS = set(UNARY_MATH) | set(ATOMICS) | OTHER_INTRINSICS | set(SCALARS)
+INTRINSICS = set(UNARY_MATH) | set(BINARY_MATH) | set(ATOMICS) | OTHER_INTRINSICS | set(SCALARS)
 # Calls whose value may be dropped: the bare-call statements of the language.
 STATEMENT_CALLS = {"atomic_add_f32", *ATOMICS}
 
@@ -79,6 +86,8 @@ class CallMixin:
             return self.unary_math
         if name in ATOMICS:
             return self.atomic
+        if name in BINARY_MATH:
+            return self.binary_math
         return {
             "get_global_id": self.global_id, "atomic_add_f32": self.atomic_add_f32,
             "abs": self.abs_, "min": self.min_max, "max": self.min_max, "pow": self.power_call,
@@ -131,6 +140,11 @@ class CallMixin:
         x = self.float_arg(node, name, 2)
         y = self.coerce_to_float(self.scalar(node.args[1]), x.type, node.args[1])
         return Val(x.type, self.value(math.PowFOp(x.ssa, y), node))
+
+    def binary_math(self, name: str, node: ast.Call, statement: bool) -> Val:
+        x = self.float_arg(node, name, 2)
+        y = self.coerce_to_float(self.scalar(node.args[1]), x.type, node.args[1])
+        return Val(x.type, self.value(BINARY_MATH[name](x.ssa, y), node))
 
     def unknown_function(self, name: str, node: ast.Call):
         if name == "range":

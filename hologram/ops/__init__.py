@@ -23,39 +23,16 @@ from hologram.ops._registry import (
     precompile,
     stdlib_kernel,
 )
-from hologram.ops.elementwise import (
-    ELEMENTWISE_KERNELS,
-    F64_KERNELS,
-    abs_ as abs,  # noqa: A004 - numpy's name
-    add,
-    clip,
-    cos,
-    divide,
-    elu,
-    erf,
-    exp,
-    fma,
-    gelu,
-    leaky_relu,
-    log,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    power,
-    relu,
-    rsqrt,
-    sigmoid,
-    silu,
-    sin,
-    softplus,
-    sqrt,
-    subtract,
-    tanh,
-    vector_add,
-    vector_mul,
-    vector_sub,
-    where,
+from hologram.ops.elementwise import (  # noqa: A004 - numpy's names
+    ELEMENTWISE_KERNELS, F64_KERNELS, SUPPORTED,
+    abs_ as abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
+    arctanh, asin, asinh, atan, atan2, atanh, ceil, clip, copysign, cos, cosh, divide, elu, equal, erf,
+    exp, expm1, floor, floor_divide, fma, gelu, greater, greater_equal, hypot, isfinite, isinf,
+    isnan, leaky_relu, less, less_equal, log, log1p, log2, log10, logaddexp, logical_and,
+    logical_not, logical_or, logical_xor, maximum, minimum, multiply, negative, not_equal,
+    positive, pow, power, reciprocal, relu, remainder, rint, round_ as round, rsqrt, sigmoid,
+    sign, signbit, silu, sin, sinh, softplus, sqrt, square, subtract, tan, tanh, true_divide, trunc,
+    vector_add, vector_mul, vector_sub, where,
 )
 from hologram.ops.linalg import (
     axpy,
@@ -71,31 +48,23 @@ from hologram.ops.linalg import (
     vector_dot,
 )
 from hologram.ops.nn import (
-    attention_scores,
-    avg_pool2d,
-    batch_norm,
-    conv2d,
-    global_avg_pool,
-    layer_norm,
-    log_softmax,
-    max_pool2d,
-    softmax,
+    attention_scores, avg_pool2d, batch_norm, conv1d, conv2d, cross_entropy, embedding,
+    global_avg_pool, group_norm, layer_norm, log_softmax, max_pool2d, rms_norm, softmax,
 )
 from hologram.ops.quantum import grover_search
-from hologram.ops.reductions import (
-    argmax,
-    argmin,
-    max_ as max,  # noqa: A004
-    mean,
-    min_ as min,  # noqa: A004
-    norm,
-    sum_ as sum,  # noqa: A004
-    vecdot,
-    vector_sum,
+from hologram.ops.reductions import (  # noqa: A004 - numpy's names
+    all_ as all, any_ as any, argmax, argmin, count_nonzero, cumprod, cumsum, cumulative_prod,
+    cumulative_sum, diff, logsumexp, max_ as max, mean,
+    min_ as min, norm, prod, std, sum_ as sum, var, vecdot, vector_sum,
 )
-from hologram.ops.shape import concatenate, gather, pad, slice_ as slice, take, transpose  # noqa
+from hologram.ops.shape import (  # noqa: A004
+    argsort, broadcast_to, concat, concatenate, expand_dims, flip, gather, matrix_transpose,
+    moveaxis, outer, pad, unstack,
+    permute_dims, repeat, reshape, roll, slice_ as slice, sort, split, squeeze, stack, take,
+    tile, transpose, tril, triu,
+)
 
 __all__ = sorted(OPS) + [
-    "ELEMENTWISE_KERNELS", "F64_KERNELS", "OPS", "STDLIB_DIR", "KernelPathError",
+    "ELEMENTWISE_KERNELS", "F64_KERNELS", "SUPPORTED", "OPS", "STDLIB_DIR", "KernelPathError",
     "kernel_listing", "precompile", "stdlib_kernel",
 ]

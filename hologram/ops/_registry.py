@@ -22,12 +22,14 @@ ENV_VAR = "HOLOGRAM_KERNEL_PATH"
 
 @dataclass(frozen=True)
 class KernelSource:
-    """Where a kernel is defined: its file, line, and whether the file is a user file."""
+    """Where a kernel is defined: its file, line, whether the file is a user file, and its
+    compile unit (None: the file's plain kernels; "f32": a generic kernel's specialization)."""
 
     name: str
     path: Path
     lineno: int
     user: bool
+    unit: str | None = None
 
 
 def search_dirs(env_value: str | None = None) -> list[tuple[Path, bool]]:
@@ -49,22 +51,42 @@ def _kernel_files(directory: Path) -> list[Path]:
 
 
 # --- the index: function names per file, from a scan of `def` lines (cheap, no compilation) ----
-_defs_cache: dict[tuple[Path, float], dict[str, int]] = {}
+_defs_cache: dict[tuple[Path, float], dict[str, tuple[int, str | None]]] = {}
 # A module-level `def` starts a line (a kernel file's functions are all at module level). A
 # match inside a string is harmless: only a name the frontend compiles as a kernel counts.
 _DEF_LINE = re.compile(r"^def[ \t]+(\w+)[ \t]*\(", re.M)
 
 
-def _defined_functions(path: Path) -> dict[str, int]:
-    """Module-level function names of a kernel file -> line. Kernels and helpers alike.
-    (A regular-expression scan: `ast.parse` of the bundled files costs ~30 ms per process.)"""
+def _defined_functions(path: Path) -> dict[str, tuple[int, str | None]]:
+    """Module-level function names of a kernel file -> (line, unit). Kernels and helpers alike;
+    the specializations of generic kernels (hologram/generic.py) are listed by their
+    names with the suffix of their compile unit, the plain functions with `None`. A file
+    without generic decorators is scanned by a regular expression (`ast.parse` of the bundled
+    files costs ~30 ms per process); one with them is parsed, to name the specializations."""
     key = (path, path.stat().st_mtime)
     found = _defs_cache.get(key)
     if found is None:
+        from hologram import generic
+
         text = path.read_text()
-        found = {}
-        for m in _DEF_LINE.finditer(text):
-            found.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+        if not generic.has_templates(text):
+            found = {}
+            for m in _DEF_LINE.finditer(text):
+                found.setdefault(m.group(1), (text.count("\n", 0, m.start()) + 1, None))
+        else:
+            import ast
+
+            try:
+                tree = ast.parse(text, filename=str(path))
+                plain, _ = generic.scan(tree, str(path))
+                found = {n.name: (n.lineno, None) for n in plain
+                         if isinstance(n, ast.FunctionDef)}
+                for name, (suffix, line) in generic.names(tree, str(path)).items():
+                    found[name] = (line, suffix)
+            except SyntaxError as err:
+                raise KernelPathError(f"kernel file {path}:{err.lineno}: syntax error: {err.msg}",
+                                      f"fix the file or remove its directory from ${ENV_VAR}"
+                                      ) from None
         _defs_cache[key] = found
     return found
 
@@ -86,18 +108,20 @@ class KernelPathError(LookupError):
         super().__init__(message + (f"\n  hint: {hint}" if hint else ""))
 
 
-# --- loading: one `load_kernels` per file, Kernel objects cached ------------------------------
-_file_kernels: dict[tuple[Path, float], dict] = {}
+# --- loading: one compile unit per file (and per suffix of its generic kernels) ----------------
+_file_kernels: dict[tuple[Path, float, str | None], dict] = {}
 _kernel_cache: dict[tuple[str, object], object] = {}
 
 
-def _load_file(path: Path) -> dict:
-    key = (path, path.stat().st_mtime)
+def _load_file(path: Path, unit: str | None = None) -> dict:
+    """The kernels of one compile unit of a file: its plain kernels (`unit=None`), or its
+    generic kernels specialized with suffix `unit` ("f32", "i64")."""
+    key = (path, path.stat().st_mtime, unit)
     kernels = _file_kernels.get(key)
     if kernels is None:
         from hologram.runtime import load_kernels  # the runtime imports xDSL: only when needed
 
-        kernels = load_kernels(str(path))
+        kernels = load_kernels(str(path), unit=unit)
         _file_kernels[key] = kernels
     return kernels
 
@@ -106,11 +130,14 @@ def find_kernel(name: str, env_value: str | None = None) -> KernelSource:
     """The winning definition of kernel `name` on the search path."""
     for directory, user in search_dirs(env_value):
         for path in _kernel_files(directory):
-            line = _defined_functions(path).get(name)
-            if line is None:
+            entry = _defined_functions(path).get(name)
+            if entry is None:
                 continue
+            line, unit = entry
             # The scan also sees helpers; only a kernel (all-array-or-scalar params, parsed as
-            # a kernel by the frontend) counts.
+            # a kernel by the frontend) counts. Specializations are kernels by construction.
+            if unit is not None:
+                return KernelSource(name, path, line, user, unit)
             try:
                 kernels = _load_file(path)
             except Exception as err:
@@ -144,7 +171,7 @@ def stdlib_kernel(name: str):
     k = _kernel_cache.get(key)
     if k is None:
         src = find_kernel(name, os.environ.get(ENV_VAR, ""))
-        k = _load_file(src.path)[name]
+        k = _load_file(src.path, src.unit)[name]
         _kernel_cache[key] = k
     return k
 
@@ -155,9 +182,11 @@ def all_kernels(env_value: str | None = None) -> list[tuple[KernelSource, bool]]
     rows = []
     for directory, user in search_dirs(env_value):
         for path in _kernel_files(directory):
-            lines = _defined_functions(path)
-            for name in _load_file(path):
-                rows.append((KernelSource(name, path, lines.get(name, 0), user), name not in seen))
+            defs = _defined_functions(path)
+            names = list(_load_file(path)) + [n for n, (_, u) in defs.items() if u is not None]
+            for name in names:
+                line, unit = defs.get(name, (0, None))
+                rows.append((KernelSource(name, path, line, user, unit), name not in seen))
                 seen.add(name)
     return rows
 

@@ -74,20 +74,20 @@ def _vdot(name, a, b):
 
 @op()
 def nrm2(x, out=None):
-    """`sqrt(sum x^2)` of a vector (BLAS nrm2), as a numpy float32 scalar (or written into a
-    0-d `out`).
+    """`sqrt(sum x^2)` of a vector (BLAS nrm2, scaled: no overflow or underflow), as a numpy
+    scalar of x's dtype (or written into a 0-d `out`).
 
     >>> hologram.ops.nrm2(np.array([3, 4], np.float32))
     np.float32(5.0)
     """
-    x = C.array("nrm2", "x", x, ndim=1)
-    res = np.zeros(1, dtype=np.float32)
-    if x.size:
-        stdlib_kernel("sumsq_f32")(x, res, x.size, grid=x.size)
-    value = np.sqrt(res[0])
+    x = C.array("nrm2", "x", x, (C.F32, C.F64), ndim=1)
+    # Scaled by the largest |x| as BLAS does: 1e20 or 3e-30 neither overflows nor underflows.
+    from hologram.ops.reductions import norm
+
+    value = norm(x)
     if out is None:
         return value
-    out = C.output("nrm2", out, (), C.F32)
+    out = C.output("nrm2", out, (), x.dtype)
     out[()] = value
     return out
 
@@ -222,42 +222,81 @@ def gemm(A, B, C=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, out=No
 
 @op()
 def matmul(x1, x2, out=None):
-    """numpy's `matmul` (`x1 @ x2`): 2-D @ 2-D is one gemm launch, a 1-D operand is a gemv,
-    stacks of matrices (3-D and up, equal leading shapes) run one gemm launch per matrix.
+    """numpy's `matmul` (`x1 @ x2`): float32 2-D @ 2-D is one gemm launch, matrix @ vector a
+    gemv; any other ranks follow numpy (1-D operands, stacks whose leading axes broadcast) and
+    any numeric dtype promotes as numpy's: float stacks run one gemm per matrix, integers the
+    generic `matmul_batched` kernel.
 
     >>> hologram.ops.matmul(np.eye(2, dtype=np.float32), np.ones((2, 3), np.float32)).shape
     (2, 3)
     """
-    if isinstance(x1, np.ndarray) and isinstance(x2, np.ndarray):
-        if x1.ndim == 2 and x2.ndim == 2:
-            return _gemm("matmul", x1, x2, None, 1.0, 0.0, False, False, out)
-        if x1.ndim == 2 and x2.ndim == 1:
-            return gemv.impl(x1, x2, out=out)
-        if x1.ndim == 1 and x2.ndim == 2:
-            return gemv.impl(x2, x1, trans=True, out=out)
-        if x1.ndim == 1 and x2.ndim == 1:
-            value = _vdot("matmul", x1, x2)
-            if out is None:
-                return value
-            out = C.output("matmul", out, (), value.dtype)
-            out[()] = value
-            return out
-        if x1.ndim >= 3 and x1.ndim == x2.ndim and x1.shape[:-2] == x2.shape[:-2]:
-            a = C.array("matmul", "x1", x1)
-            b = C.array("matmul", "x2", x2)
-            shape = a.shape[:-1] + b.shape[-1:]
-            if a.shape[-1] != b.shape[-2]:
-                raise ValueError(f"hologram.ops.matmul: inner dimensions differ: {a.shape} @ "
-                                 f"{b.shape}")
-            out = C.output("matmul", out, shape, C.F32, a, b, may_alias=False)
-            for i in np.ndindex(*a.shape[:-2]):
-                _gemm("matmul", a[i], b[i], None, 1.0, 0.0, False, False, out[i])
-            return out
+    fast = isinstance(x1, np.ndarray) and isinstance(x2, np.ndarray) \
+        and x1.dtype == x2.dtype == C.F32
+    if fast and x1.ndim == 2 and x2.ndim == 2:
+        return _gemm("matmul", x1, x2, None, 1.0, 0.0, False, False, out)
+    if fast and x1.ndim == 2 and x2.ndim == 1 and x1.flags.c_contiguous:
+        return gemv.impl(x1, x2, out=out)
+    return _matmul_general(x1, x2, out)
+
+
+def _matmul_general(x1, x2, out):
+    """Any ranks (numpy's rules: 1-D operands gain and lose an axis, leading axes broadcast),
+    any numeric dtype (numpy's promotion): float32/float64 stacks run one gemm launch per
+    matrix, other dtypes the generic `matmul_batched` kernel."""
     for arg, v in (("x1", x1), ("x2", x2)):
         if not isinstance(v, np.ndarray):
-            C.array("matmul", arg, v)
-    raise ValueError(f"hologram.ops.matmul: shapes {x1.shape} and {x2.shape} are not supported "
-                     "(1-D and 2-D operands, or stacks of matrices of equal leading shape)")
+            raise TypeError(f"hologram.ops.matmul: argument '{arg}' must be a numpy array, got "
+                            f"{type(v).__name__}")
+        if v.ndim == 0:
+            raise ValueError(f"hologram.ops.matmul: argument '{arg}' must not be 0-d")
+    try:
+        dt = np.matmul.resolve_dtypes((x1.dtype, x2.dtype, None))[-1]
+    except (TypeError, np.exceptions.DTypePromotionError):
+        raise TypeError(f"hologram.ops.matmul: no loop for {x1.dtype} @ {x2.dtype}") from None
+    from hologram.ops._ufunc import SUFFIX, copy
+
+    compute = np.dtype(np.int32) if dt.kind in "iu" and dt.itemsize < 4 else dt
+    if compute not in SUFFIX or compute == np.bool_:
+        raise TypeError(f"hologram.ops.matmul: has no kernel for {dt}")
+    a = x1[None, :] if x1.ndim == 1 else x1
+    b = x2[:, None] if x2.ndim == 1 else x2
+    m, k = a.shape[-2:]
+    kb, n = b.shape[-2:]
+    if k != kb:
+        raise ValueError(f"hologram.ops.matmul: inner dimensions differ: {x1.shape} @ "
+                         f"{x2.shape}")
+    try:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"hologram.ops.matmul: the stack shapes of {x1.shape} and {x2.shape} "
+                         "do not broadcast") from None
+
+    def dense(v, rows, cols):
+        v = np.broadcast_to(v, batch + (rows, cols))
+        if v.dtype != compute:
+            return v.astype(compute, order="C")
+        return v if v.flags.c_contiguous else copy(v)
+
+    a, b = dense(a, m, k), dense(b, k, n)
+    res = np.empty(batch + (m, n), compute)
+    if res.size:
+        if compute in (C.F32, C.F64):
+            for i in np.ndindex(*batch):
+                _gemm("matmul", a[i], b[i], None, 1.0, 0.0, False, False, res[i])
+        else:
+            stdlib_kernel(f"matmul_batched_{SUFFIX[compute]}")(
+                a.reshape(-1), b.reshape(-1), res.reshape(-1), res.size, m, k, n)
+    if x1.ndim == 1:
+        res = res[..., 0, :]
+    if x2.ndim == 1:
+        res = res[..., 0]
+    if res.dtype != dt:
+        res = res.astype(dt)
+    if out is not None:
+        out = C.output("matmul", out, res.shape, dt)
+        out[...] = res
+        return out
+    return res if res.ndim else res[()]
 
 
 @op()
@@ -276,6 +315,8 @@ def dot(a, b, out=None):
         out[()] = value
         return out
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.ndim <= 2 and b.ndim <= 2:
+        if a.ndim and b.ndim and a.shape[-1] != b.shape[0]:
+            raise ValueError(f"hologram.ops.dot: shapes {a.shape} and {b.shape} not aligned")
         return matmul.impl(a, b, out=out)
     for arg, v in (("a", a), ("b", b)):
         C.array("dot", arg, v)

@@ -320,3 +320,145 @@ def attention_scores(q, k, scale=None, out=None):
         stdlib_kernel("attention_scores_f32")(C.flat(q), C.flat(k), scale, C.flat(out), total,
                                               sq, sk, d, grid=total)
     return out
+
+
+# --- ops composed from other ops (each step a stdlib launch) -------------------------------------
+def _ops():
+    import hologram.ops as ops
+
+    return ops
+
+
+def _affine(name, y, weight, bias, shape_of, out):
+    """`y * weight + bias` with weight/bias broadcast as `shape_of` (None: skipped)."""
+    ops = _ops()
+    if weight is not None:
+        w = C.array(name, "weight", weight, (C.F32, C.F64))
+        y = ops.multiply(y, shape_of(w))
+    if bias is not None:
+        b = C.array(name, "bias", bias, (C.F32, C.F64))
+        y = ops.add(y, shape_of(b))
+    if out is not None:
+        out = C.output(name, out, y.shape, y.dtype)
+        out[...] = y
+        return out
+    return y
+
+
+@op()
+def rms_norm(x, weight=None, eps=1e-6, axis=-1, out=None):
+    """`out = x / sqrt(mean(x^2, axis) + eps) * weight` (PyTorch's `rms_norm` over the last
+    axis by default; `weight` has that axis' length, None means 1). float32 and float64.
+
+    >>> hologram.ops.rms_norm(np.array([[3, 4]], np.float32), eps=0.0)
+    array([[0.8485281, 1.1313709]], dtype=float32)
+    """
+    ops = _ops()
+    x = C.array("rms_norm", "x", x, (C.F32, C.F64))
+    eps = C.scalar("rms_norm", "eps", eps)
+    ax = C.axis("rms_norm", axis, x.ndim)
+    ms = ops.mean(ops.square(x), axis=ax, keepdims=True)
+    y = ops.multiply(x, ops.rsqrt(ops.add(ms, eps)))
+    return _affine("rms_norm", y, weight, None,
+                   lambda v: v.reshape(v.shape + (1,) * (x.ndim - 1 - ax)), out)
+
+
+@op()
+def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5, out=None):
+    """PyTorch's `group_norm` on (N, C, ...): the channels split into `num_groups` groups, each
+    normalized by its own mean and biased variance, then `* weight[c] + bias[c]`.
+
+    >>> hologram.ops.group_norm(np.array([[[1.0], [3.0]]], np.float32), 1, eps=0.0).ravel()
+    array([-1.,  1.], dtype=float32)
+    """
+    ops = _ops()
+    x = C.array("group_norm", "x", x, (C.F32, C.F64))
+    g = C.integer("group_norm", "num_groups", num_groups, 1)
+    eps = C.scalar("group_norm", "eps", eps)
+    if x.ndim < 2 or x.shape[1] % g:
+        raise ValueError(f"hologram.ops.group_norm: x of shape {x.shape} needs (N, C, ...) "
+                         f"with C divisible by num_groups={g}")
+    n, c = x.shape[:2]
+    grouped = x.reshape(n, g, -1)
+    mu = ops.mean(grouped, axis=-1, keepdims=True)
+    var = ops.var(grouped, axis=-1, keepdims=True)
+    y = ops.multiply(ops.subtract(grouped, mu), ops.rsqrt(ops.add(var, eps))).reshape(x.shape)
+    return _affine("group_norm", y, weight, bias,
+                   lambda v: v.reshape((c,) + (1,) * (x.ndim - 2)), out)
+
+
+@op()
+def cross_entropy(logits, target, reduction="mean", out=None):
+    """PyTorch's `cross_entropy` for class indices: `loss[n] = -log_softmax(logits[n])[target[n]]`
+    on logits (N, C) and int targets (N,); `reduction` "mean", "sum" or "none".
+
+    >>> hologram.ops.cross_entropy(np.zeros((2, 4), np.float32), np.array([0, 3]))
+    np.float32(1.3862944)
+    """
+    ops = _ops()
+    x = C.array("cross_entropy", "logits", logits, ndim=2)
+    t = np.asarray(target)
+    if t.dtype.kind not in "iu" or t.shape != (x.shape[0],):
+        raise ValueError(f"hologram.ops.cross_entropy: argument 'target' must hold "
+                         f"{x.shape[0]} integer class indices, got {t.dtype} {t.shape}")
+    n, c = x.shape
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise IndexError(f"hologram.ops.cross_entropy: a target is out of range [0, {c})")
+    logp = ops.log_softmax(x, axis=-1)
+    picked = ops.take(logp.reshape(-1), t.astype(np.int64) + np.arange(n, dtype=np.int64) * c)
+    loss = ops.negative(picked)
+    if reduction == "none":
+        res = loss
+    elif reduction == "mean":
+        res = ops.mean(loss)
+    elif reduction == "sum":
+        res = ops.sum(loss)
+    else:
+        raise ValueError(f"hologram.ops.cross_entropy: reduction must be 'mean', 'sum' or "
+                         f"'none', got {reduction!r}")
+    if out is not None:
+        out = C.output("cross_entropy", out, np.shape(res), C.F32)
+        out[...] = res
+        return out
+    return res
+
+
+@op()
+def embedding(indices, weight, out=None):
+    """PyTorch's `embedding`: rows of `weight` (V, D) at `indices` (any shape of integers), so
+    the result has shape indices.shape + (D,).
+
+    >>> hologram.ops.embedding(np.array([2, 0]), np.eye(3, dtype=np.float32))
+    array([[0., 0., 1.],
+           [1., 0., 0.]], dtype=float32)
+    """
+    w = C.array("embedding", "weight", weight, (C.F32, C.F64), ndim=2)
+    idx = np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"hologram.ops.embedding: argument 'indices' must hold integers, got "
+                        f"{idx.dtype}")
+    if idx.size and (idx.min() < 0 or idx.max() >= w.shape[0]):
+        raise IndexError(f"hologram.ops.embedding: an index is out of range [0, {w.shape[0]})")
+    return _ops().take(w, idx, axis=0, out=out)
+
+
+@op()
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, out=None):
+    """1-D convolution (PyTorch's `conv1d`), x (N, C, L), weight (O, C/groups, K): `conv2d`
+    with a height of 1.
+
+    >>> hologram.ops.conv1d(np.ones((1, 1, 4), np.float32), np.ones((1, 1, 2), np.float32))
+    array([[[2., 2., 2.]]], dtype=float32)
+    """
+    x = C.array("conv1d", "x", x, ndim=3)
+    weight = C.array("conv1d", "weight", weight, ndim=3)
+    for arg, v in (("stride", stride), ("padding", padding), ("dilation", dilation)):
+        C.integer("conv1d", arg, v, 0 if arg == "padding" else 1)
+    res = conv2d.impl(x[:, :, None, :], weight[:, :, None, :], bias, (1, stride), (0, padding),
+                      (1, dilation), groups)
+    res = res.reshape(res.shape[0], res.shape[1], res.shape[3])
+    if out is not None:
+        out = C.output("conv1d", out, res.shape, C.F32)
+        out[...] = res
+        return out
+    return res

@@ -1,160 +1,338 @@
-"""Reductions: sum, mean, max, min, argmax, argmin, dot, norm, over the whole array or one axis.
+"""Reductions: sum, prod, mean, var, std, max, min, argmax, argmin, any, all, logsumexp, norm,
+cumsum, cumprod, vecdot; over the whole array, one axis or a tuple of axes.
 
-`axis=None` reduces the whole array with one launch of a whole-vector kernel (atomics that the
-`atomic-to-tree-reduction` pass turns into a pairwise reduction) and returns a numpy scalar, as
-numpy does. `axis=k` (one axis, negative counts from the end) views the array as
-`(outer, r, inner)` and runs one id per output element; `keepdims=True` keeps the reduced axis
-with length 1.
+Every reduction views its input as `(outer, r, inner)`, the reduced axes being one block of
+length `r`, and runs one id per output element (the generic `*_axis` kernels of
+stdlib/reductions.py, every dtype numpy reduces). When the reduced axes are not one block of a
+C-contiguous array (`axis=(0, 2)`, a strided view), the input is copied once, reduced axes last,
+by the stdlib's strided copy kernel. Whole-array reductions of large arrays run in two launches
+(blocks of 4096, then the partial results); float32/float64 sums of contiguous arrays use the
+pairwise tree kernel (`atomic-to-tree-reduction`).
+
+Result types are numpy's: integer sums and products in int64/uint64, means and variances of
+integers in float64, `dtype=` converts the input once. A 0-d result is a numpy scalar, as in
+numpy; `keepdims=True` keeps the reduced axes with length 1; `out=` receives the result.
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
 from hologram.ops import _checks as C
 from hologram.ops._dispatch import alias, op
 from hologram.ops._registry import stdlib_kernel
-
-
-def _split(shape: tuple[int, ...], ax: int) -> tuple[int, int, int]:
-    outer = int(np.prod(shape[:ax], dtype=np.int64))
-    inner = int(np.prod(shape[ax + 1:], dtype=np.int64))
-    return outer, shape[ax], inner
-
-
-def _reduced_shape(shape, ax, keepdims):
-    return shape[:ax] + ((1,) if keepdims else ()) + shape[ax + 1:]
-
-
-def _scalar_out(name, out, value, dtype):
-    """Return a whole-array result as numpy does: a scalar, or written into a 0-d `out`."""
-    value = dtype.type(value)
-    if out is None:
-        return value
-    out = C.output(name, out, (), dtype)
-    out[()] = value
-    return out
-
-
-def _no_identity(name, what):
-    return ValueError(f"hologram.ops.{name}: zero-size array to reduction operation {what} "
-                      "which has no identity")
-
-
-# Sums along a strided axis (inner >= _BLOCKED_INNER, r >= _BLOCKED_R) first add blocks of
-# _BLOCK rows (`sum_blocks_f32`, partials rounded to float32), then the partials: measured 6x
-# faster than one id walking a whole column for (4000, 1000) along axis 0.
+from hologram.ops._ufunc import SUFFIX, UFUNCS, call, copy
+_I64, _U64, _F64, _BOOL = (np.dtype(t) for t in (np.int64, np.uint64, np.float64, np.bool_))
+_SUM_TYPE = {np.dtype(np.int32): _I64, np.dtype(np.uint32): _U64, _BOOL: _I64,
+             np.dtype(np.int8): _I64, np.dtype(np.int16): _I64, np.dtype(np.uint8): _U64,
+             np.dtype(np.uint16): _U64}
+_NARROW = {np.dtype(t): np.dtype(np.int32) for t in (np.int8, np.int16, np.uint8, np.uint16)}
+_CHUNK, _CHUNKED_R = 4096, 65536
 _BLOCK, _BLOCKED_INNER, _BLOCKED_R = 16, 8, 64
 
 
-def _axis_launch(name, kernel, x, ax, keepdims, out, out_dtype, empty_ok=True):
-    outer, r, inner = _split(x.shape, ax)
-    if r == 0 and not empty_ok:
-        raise _no_identity(name, {"max": "maximum", "min": "minimum"}.get(name, name))
-    out = C.output(name, out, _reduced_shape(x.shape, ax, keepdims), out_dtype, x,
-                   may_alias=False)
-    m = outer * inner
-    if not m:
+def _where(name):
+    return f"hologram.ops.{name}"
+
+
+def _input(name: str, x) -> np.ndarray:
+    if isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, np.generic) or isinstance(x, (bool, int, float)):
+        return np.asarray(x)
+    raise TypeError(f"{_where(name)}: argument 'x' must be a numpy array, got "
+                    f"{type(x).__name__}\n  hint: pass np.asarray(x)")
+
+
+def _axes(name: str, axis, ndim: int) -> tuple[int, ...]:
+    """`axis` (None, an int or a tuple of ints) as sorted non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    items = axis if isinstance(axis, tuple | list) else (axis,)
+    out = []
+    for a in items:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
+            raise TypeError(f"{_where(name)}: argument 'axis' must be an int, a tuple of ints "
+                            f"or None, got {type(a).__name__}")
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise np.exceptions.AxisError(f"{_where(name)}: axis {a} is out of bounds for an "
+                                          f"array of dimension {ndim}")
+        a %= ndim
+        if a in out:
+            raise ValueError(f"{_where(name)}: duplicate value in 'axis'")
+        out.append(a)
+    return tuple(sorted(out))
+
+
+def rows(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, int, int, int]:
+    """`x` as (outer, r, inner) with the reduced axes as the middle block: a view when they
+    are one block of a C-contiguous array, else one copy with the reduced axes last."""
+    shape = x.shape
+    block = not axes or axes == tuple(range(axes[0], axes[-1] + 1))
+    if not (block and x.flags.c_contiguous):
+        kept = [d for d in range(x.ndim) if d not in axes]
+        x = copy(np.transpose(x, kept + list(axes)))
+        shape = x.shape
+        axes = tuple(range(len(kept), x.ndim))
+    if not axes:
+        return x, int(np.prod(shape, dtype=np.int64)), 1, 1
+    lo, hi = axes[0], axes[-1]
+    outer = int(np.prod(shape[:lo], dtype=np.int64))
+    r = int(np.prod(shape[lo:hi + 1], dtype=np.int64))
+    inner = int(np.prod(shape[hi + 1:], dtype=np.int64))
+    return x, outer, r, inner
+
+
+def _reduced_shape(shape, axes, keepdims):
+    if keepdims:
+        return tuple(1 if d in axes else n for d, n in enumerate(shape))
+    return tuple(n for d, n in enumerate(shape) if d not in axes)
+
+
+def _finish(name, res: np.ndarray, shape, out):
+    res = res.reshape(shape)
+    if out is not None:
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"{_where(name)}: argument 'out' must be a numpy array, got "
+                            f"{type(out).__name__}")
+        if out.shape != shape:
+            raise ValueError(f"{_where(name)}: argument 'out' has shape {out.shape}; expected "
+                             f"{shape}")
+        if out.dtype != res.dtype:
+            raise TypeError(f"{_where(name)}: argument 'out' has dtype {out.dtype}; the result "
+                            f"is {res.dtype}")
+        out[...] = res
         return out
-    if kernel in ("sum_axis_f32", "mean_axis_f32") and inner >= _BLOCKED_INNER \
+    return res if res.ndim else res[()]
+
+
+def _launch(kernel: str, x: np.ndarray, outer: int, r: int, inner: int, out_dtype,
+            extra=(), combine: bool = False) -> np.ndarray:
+    """Run `<kernel>_<sfx>` over (outer, r, inner) into a new array of `out_dtype`. With
+    `combine` (the op reduces its own partial results: sum, prod, max, min, any, all, norm), a
+    whole-array reduction of a long array runs on blocks first, then on the partials."""
+    sfx = SUFFIX[x.dtype]
+    m = outer * inner
+    res = np.empty(m, out_dtype)
+    if m == 0:
+        return res
+    flat = x.reshape(-1)
+    if combine and m == 1 and r >= _CHUNKED_R:
+        nb = r // _CHUNK
+        part = np.empty(nb + 1, out_dtype)
+        k = stdlib_kernel(f"{kernel}_{sfx}")
+        k(flat[:nb * _CHUNK], part[:nb], nb, _CHUNK, 1, *extra)
+        tail = r - nb * _CHUNK
+        if tail:
+            k(flat[nb * _CHUNK:], part[nb:], 1, tail, 1, *extra)
+        else:
+            part = part[:nb]
+        stdlib_kernel(f"{kernel}_{SUFFIX[part.dtype]}")(part, res, 1, part.size, 1, *extra)
+        return res
+    if kernel in ("sum_axis", "mean_axis") and sfx == "f32" and inner >= _BLOCKED_INNER \
             and r >= _BLOCKED_R:
+        # Along a strided axis: sums of blocks of rows first (`sum_blocks_f32`), then of the
+        # partials; one id walking a whole column was measured 6x slower (a page per element).
         nb = -(-r // _BLOCK)
         partial = np.empty(outer * nb * inner, np.float32)
-        stdlib_kernel("sum_blocks_f32")(C.flat(x), partial, partial.size, r, inner, _BLOCK, nb,
-                                        grid=partial.size)
-        stdlib_kernel("sum_axis_f32")(partial, C.flat(out), m, nb, inner, grid=m)
-        if kernel == "mean_axis_f32":
-            stdlib_kernel("div_scalar_f32")(C.flat(out), float(r), C.flat(out), m, grid=m)
-        return out
-    stdlib_kernel(kernel)(C.flat(x), C.flat(out), m, r, inner, grid=m)
-    return out
+        stdlib_kernel("sum_blocks_f32")(flat, partial, partial.size, r, inner, _BLOCK, nb)
+        stdlib_kernel("sum_axis_f32")(partial, res, m, nb, inner)
+        if kernel == "mean_axis":
+            stdlib_kernel("div_scalar_f32")(res, float(r), res, m)
+        return res
+    stdlib_kernel(f"{kernel}_{sfx}")(flat, res, m, r, inner, *extra)
+    return res
 
 
-def _whole_sum(name, kernel, x, sfx):
-    res = np.zeros(1, dtype=x.dtype)
-    n = x.size
-    if n:
-        stdlib_kernel(f"{kernel}_{sfx}")(C.flat(x), res, n, grid=n)
-    return res[0]
+def _no_identity(name, what):
+    return ValueError(f"{_where(name)}: zero-size array to reduction operation {what} which "
+                      "has no identity")
+
+
+def _reduce(name, kernel, x, axis, keepdims, out, out_dtype, *, convert=None, extra=(),
+            combine=False, empty=None):
+    """The common path: axes, the (outer, r, inner) view, one launch, the result's shape."""
+    x = _input(name, x)
+    axes = _axes(name, axis, x.ndim)
+    if convert is not None and x.dtype != convert:
+        x = x.astype(convert)
+    if x.dtype not in SUFFIX:
+        raise TypeError(f"{_where(name)}: has no kernel for {x.dtype}\n  hint: convert "
+                        "explicitly with .astype(...)")
+    shape = _reduced_shape(x.shape, axes, keepdims)
+    xr, outer, r, inner = rows(x, axes)
+    if r == 0 and empty is not None:
+        raise _no_identity(name, empty)
+    res = _launch(kernel, xr, outer, r, inner, out_dtype(xr.dtype), extra, combine)
+    return _finish(name, res, shape, out)
+
+
+def _sum_dtype(dt: np.dtype) -> np.dtype:
+    return _SUM_TYPE.get(dt, dt)
+
+
+def _float_dtype(dt: np.dtype) -> np.dtype:
+    return dt if dt.kind == "f" else _F64
+
+
+def _dtype_arg(name, dtype):
+    if dtype is None:
+        return None
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{_where(name)}: argument 'dtype' is not a dtype: {dtype!r}") from None
 
 
 @op("sum")
-def sum_(x, axis=None, out=None, keepdims=False):
-    """`sum_i x[i]` over the whole array (axis=None) or along one axis (numpy's `sum`).
-    Whole-array sums of float32 accumulate in float32 pairwise (after the tree-reduction pass),
-    axis sums in float64. The sum of an empty array is 0. float32; float64 for axis=None.
+def sum_(x, axis=None, dtype=None, out=None, keepdims=False):
+    """`sum_i x[i]` over the whole array, an axis or a tuple of axes (numpy's `sum`; also its
+    result types: integers in int64/uint64). float32 sums accumulate in float64 along axes and
+    pairwise in float32 over a whole contiguous array. The sum of an empty array is 0.
 
     >>> hologram.ops.sum(np.arange(4, dtype=np.float32))
     np.float32(6.0)
     """
-    x = C.array("sum", "x", x, (C.F32, C.F64))
-    if axis is None:
-        sfx = C.kernel_dtype("sum", "x", x, True)
-        total = _whole_sum("sum", "sum", x, sfx)
-        if keepdims:
-            return _keep(out, "sum", total, x)
-        return _scalar_out("sum", out, total, x.dtype)
-    C.kernel_dtype("sum", "x", x, False)
-    ax = C.axis("sum", axis, x.ndim)
-    return _axis_launch("sum", "sum_axis_f32", x, ax, keepdims, out, C.F32)
-
-
-def _keep(out, name, value, x):
-    shape = (1,) * x.ndim
-    out = C.output(name, out, shape, x.dtype)
-    out.reshape(-1)[0] = value
-    return out
+    dt = _dtype_arg("sum", dtype)
+    if axis is None and dt is None and out is None and not keepdims \
+            and x.__class__ is np.ndarray and x.dtype.kind == "f" and x.dtype in SUFFIX \
+            and x.flags.c_contiguous:
+        res = np.zeros(1, dtype=x.dtype)
+        if x.size:
+            stdlib_kernel(f"sum_{SUFFIX[x.dtype]}")(x if x.ndim == 1 else x.reshape(-1), res,
+                                                    x.size)
+        return res[0]
+    x = _input("sum", x)
+    result = dt if dt is not None else _sum_dtype(x.dtype)
+    convert = result if dt is not None else (None if x.dtype in SUFFIX else result)
+    res = _reduce("sum", "sum_axis", x, axis, keepdims, None, lambda d: _sum_dtype(d),
+                  convert=convert, combine=True)
+    return _finish("sum", np.asarray(res).astype(result, copy=False), np.shape(res), out)
 
 
 @op()
-def mean(x, axis=None, out=None, keepdims=False):
-    """`sum(x) / count` over the whole array or one axis (numpy's `mean`); NaN for an empty
-    reduction (numpy also warns).
+def prod(x, axis=None, dtype=None, out=None, keepdims=False):
+    """`prod_i x[i]` (numpy's `prod`; integers in int64/uint64, wrapping). The product of an
+    empty array is 1.
+
+    >>> hologram.ops.prod(np.array([1, 2, 3, 4], np.int32))
+    np.int64(24)
+    """
+    x = _input("prod", x)
+    dt = _dtype_arg("prod", dtype)
+    result = dt if dt is not None else _sum_dtype(x.dtype)
+    convert = result if dt is not None else (None if x.dtype in SUFFIX else result)
+    res = _reduce("prod", "prod_axis", x, axis, keepdims, None, lambda d: _sum_dtype(d),
+                  convert=convert, combine=True)
+    return _finish("prod", np.asarray(res).astype(result, copy=False), np.shape(res), out)
+
+
+@op()
+def mean(x, axis=None, dtype=None, out=None, keepdims=False):
+    """`sum(x) / count` (numpy's `mean`: integers in float64); NaN for an empty reduction.
 
     >>> hologram.ops.mean(np.arange(4, dtype=np.float32))
     np.float32(1.5)
     """
-    x = C.array("mean", "x", x)
-    if axis is None:
-        total = _whole_sum("mean", "sum", x, "f32")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.float32(total) / np.float32(x.size)
-        if keepdims:
-            return _keep(out, "mean", value, x)
-        return _scalar_out("mean", out, value, x.dtype)
-    ax = C.axis("mean", axis, x.ndim)
-    return _axis_launch("mean", "mean_axis_f32", x, ax, keepdims, out, C.F32)
+    x = _input("mean", x)
+    dt = _dtype_arg("mean", dtype)
+    convert = dt if dt is not None else _float_dtype(x.dtype)
+    return _reduce("mean", "mean_axis", x, axis, keepdims, out, lambda d: d, convert=convert)
+
+
+def _var(name, x, axis, dtype, out, ddof, correction, keepdims, root):
+    x = _input(name, x)
+    if correction is not None:
+        ddof = correction
+    dt = _dtype_arg(name, dtype)
+    convert = dt if dt is not None else _float_dtype(x.dtype)
+    return _reduce(name, "var_axis", x, axis, keepdims, out, lambda d: d, convert=convert,
+                   extra=(float(ddof), root))
+
+
+@op()
+def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
+    """The variance `mean((x - mean(x))^2)` with divisor `n - ddof` (numpy's `var`;
+    `correction=` is the array API's name for `ddof`), two passes in float64.
+
+    >>> hologram.ops.var(np.array([1, 2, 3, 4], np.float32))
+    np.float32(1.25)
+    """
+    return _var("var", x, axis, dtype, out, ddof, correction, keepdims, False)
+
+
+@op()
+def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
+    """The standard deviation `sqrt(var(x))` (numpy's `std`).
+
+    >>> hologram.ops.std(np.array([1, 2, 3, 4], np.float32))
+    np.float32(1.118034)
+    """
+    return _var("std", x, axis, dtype, out, ddof, correction, keepdims, True)
+
+
+@op()
+def logsumexp(x, axis=None, out=None, keepdims=False):
+    """`log(sum(exp(x)))` computed as `max + log(sum(exp(x - max)))` (no overflow; scipy's
+    `logsumexp`): -inf for all -inf, +inf if any is +inf, NaN if any is NaN.
+
+    >>> hologram.ops.logsumexp(np.array([1000, 1000], np.float32))
+    np.float32(1000.6931)
+    """
+    x = _input("logsumexp", x)
+    return _reduce("logsumexp", "logsumexp_axis", x, axis, keepdims, out, lambda d: d,
+                   convert=_float_dtype(x.dtype), empty="logsumexp")
+
+
+def _extreme(name, kernel, x, axis, out, keepdims, whole, start):
+    x = _input(name, x)
+    what = "maximum" if name == "max" else "minimum"
+    if axis is None and x.dtype == C.F32 and x.flags.c_contiguous and x.size:
+        # One fast parallel launch; the sequential kernel only to give a zero numpy's sign.
+        value = whole_extreme(name, x, whole, start)
+        if value != 0:
+            shape = (1,) * x.ndim if keepdims else ()
+            return _finish(name, np.array([value], np.float32), shape, out)
+    if x.dtype == _BOOL:
+        x = x.astype(np.uint32)  # max/min of bools: any/all, as numbers
+        res = _reduce(name, kernel, x, axis, keepdims, None, lambda d: d, empty=what,
+                      combine=True)
+        return _finish(name, np.asarray(res).astype(_BOOL), np.shape(res), out)
+    if x.dtype in _NARROW:  # on the int32 kernels; the extreme is one of the values
+        res = _reduce(name, kernel, x, axis, keepdims, None, lambda d: d,
+                      convert=_NARROW[x.dtype], empty=what, combine=True)
+        return _finish(name, np.asarray(res).astype(x.dtype), np.shape(res), out)
+    return _reduce(name, kernel, x, axis, keepdims, out, lambda d: d, empty=what, combine=True)
 
 
 def whole_extreme(name, x, kernel, start):
-    """max or min of the whole array: one fast launch, and a NaN-checking one only when the
+    """max or min of a float32 array: one fast launch, and a NaN-checking one only when the
     array holds NaN or inf (see `max_f32` in stdlib/reductions.py)."""
     if x.size == 0:
         raise _no_identity(name, "maximum" if start < 0 else "minimum")
-    flat = C.flat(x)
+    flat = x.reshape(-1)
     res = np.array([start, 0.0], dtype=np.float32)
-    stdlib_kernel(kernel)(flat, res, x.size, grid=x.size)
+    stdlib_kernel(kernel)(flat, res, x.size)
     if res[1] == 0:
         return res[0]
     res[:] = (start, 0.0)
-    stdlib_kernel(kernel.replace("_f32", "_checked_f32"))(flat, res, x.size, grid=x.size)
+    stdlib_kernel(kernel.replace("_f32", "_checked_f32"))(flat, res, x.size)
     return np.float32(np.nan) if res[1] != 0 else res[0]
 
 
 @op("max")
 def max_(x, axis=None, out=None, keepdims=False):
-    """The largest element (numpy's `max`/`amax`); NaN if any element is NaN; an error for an
-    empty reduction.
+    """The largest element (numpy's `max`/`amax`, every numeric dtype); NaN if any element is
+    NaN; among equal elements (0.0 and -0.0) the last, as numpy; an error for an empty
+    reduction.
 
     >>> hologram.ops.max(np.array([1, 3, 2], np.float32))
     np.float32(3.0)
     """
-    x = C.array("max", "x", x)
-    if axis is None:
-        value = whole_extreme("max", x, "max_f32", -np.inf)
-        return _keep(out, "max", value, x) if keepdims else _scalar_out("max", out, value, x.dtype)
-    ax = C.axis("max", axis, x.ndim)
-    return _axis_launch("max", "max_axis_f32", x, ax, keepdims, out, C.F32, empty_ok=False)
+    return _extreme("max", "max_axis", x, axis, out, keepdims, "max_f32", -np.inf)
 
 
 @op("min")
@@ -164,36 +342,60 @@ def min_(x, axis=None, out=None, keepdims=False):
     >>> hologram.ops.min(np.array([1, 3, 2], np.float32))
     np.float32(1.0)
     """
-    x = C.array("min", "x", x)
-    if axis is None:
-        value = whole_extreme("min", x, "min_f32", np.inf)
-        return _keep(out, "min", value, x) if keepdims else _scalar_out("min", out, value, x.dtype)
-    ax = C.axis("min", axis, x.ndim)
-    return _axis_launch("min", "min_axis_f32", x, ax, keepdims, out, C.F32, empty_ok=False)
+    return _extreme("min", "min_axis", x, axis, out, keepdims, "min_f32", np.inf)
+
+
+def _logical(name, kernel, x, axis, out, keepdims):
+    x = _input(name, x)
+    return _reduce(name, kernel, x, axis, keepdims, out, lambda d: _BOOL,
+                   convert=_NARROW.get(x.dtype), combine=True)
+
+
+@op("any")
+def any_(x, axis=None, out=None, keepdims=False):
+    """Whether any element is true (nonzero; NaN counts as true), numpy's `any`.
+
+    >>> hologram.ops.any(np.array([0, 0, 2], np.int32))
+    np.True_
+    """
+    return _logical("any", "any_axis", x, axis, out, keepdims)
+
+
+@op("all")
+def all_(x, axis=None, out=None, keepdims=False):
+    """Whether every element is true (nonzero), numpy's `all`; true for an empty array.
+
+    >>> hologram.ops.all(np.array([1, 0, 2], np.int32))
+    np.False_
+    """
+    return _logical("all", "all_axis", x, axis, out, keepdims)
 
 
 def _arg_extreme(name, x, axis, out, keepdims, whole_kernel, start, axis_kernel):
-    x = C.array(name, "x", x)
+    x = _input(name, x)
     if axis is None:
         if x.size == 0:
-            raise ValueError(f"hologram.ops.{name}: attempt to get {name} of an empty sequence")
-        if x.size >= 2**31:
-            raise ValueError(f"hologram.ops.{name}: arrays of 2**31 elements or more are not "
-                             "supported (indices are u32)")
-        target = whole_extreme(name, x, whole_kernel, start)
-        # Starts at n, above every index, so the minimum is the same signed or unsigned.
-        res = np.array([x.size], dtype=np.uint32)
-        stdlib_kernel("find_first_f32")(C.flat(x), float(target), res, x.size, grid=x.size)
-        value = np.int64(res[0])
-        if keepdims:
-            out = C.output(name, out, (1,) * x.ndim, np.dtype(np.int64))
-            out.reshape(-1)[0] = value
-            return out
-        return _scalar_out(name, out, value, np.dtype(np.int64))
-    ax = C.axis(name, axis, x.ndim)
-    if x.shape[ax] == 0:
-        raise ValueError(f"hologram.ops.{name}: attempt to get {name} of an empty sequence")
-    return _axis_launch(name, axis_kernel, x, ax, keepdims, out, np.dtype(np.int64))
+            raise ValueError(f"{_where(name)}: attempt to get {name} of an empty sequence")
+        if x.dtype == C.F32 and x.flags.c_contiguous and x.size < 2**31:
+            target = whole_extreme(name, x, whole_kernel, start)
+            # Starts at n, above every index, so the minimum is the same signed or unsigned.
+            res = np.array([x.size], dtype=np.uint32)
+            stdlib_kernel("find_first_f32")(x.reshape(-1), float(target), res, x.size)
+            value = np.array([res[0]], np.int64)
+        else:
+            flat = copy(x).reshape(-1) if not x.flags.c_contiguous else x.reshape(-1)
+            flat = flat.astype(_NARROW.get(flat.dtype, flat.dtype), copy=False)
+            value = _launch(axis_kernel, flat, 1, flat.size, 1, _I64)
+        shape = (1,) * x.ndim if keepdims else ()
+        return _finish(name, value, shape, out)
+    if isinstance(axis, tuple | list):
+        raise TypeError(f"{_where(name)}: argument 'axis' must be an int or None (numpy's "
+                        f"{name} takes one axis)")
+    axes = _axes(name, axis, x.ndim)
+    if x.shape[axes[0]] == 0:
+        raise ValueError(f"{_where(name)}: attempt to get {name} of an empty sequence")
+    return _reduce(name, axis_kernel, x, axis, keepdims, out, lambda d: _I64,
+                   convert=_NARROW.get(x.dtype))
 
 
 @op()
@@ -204,7 +406,7 @@ def argmax(x, axis=None, out=None, keepdims=False):
     >>> hologram.ops.argmax(np.array([1, 3, 3], np.float32))
     np.int64(1)
     """
-    return _arg_extreme("argmax", x, axis, out, keepdims, "max_f32", -np.inf, "argmax_axis_f32")
+    return _arg_extreme("argmax", x, axis, out, keepdims, "max_f32", -np.inf, "argmax_axis")
 
 
 @op()
@@ -214,49 +416,184 @@ def argmin(x, axis=None, out=None, keepdims=False):
     >>> hologram.ops.argmin(np.array([2, 1, 1], np.float32))
     np.int64(1)
     """
-    return _arg_extreme("argmin", x, axis, out, keepdims, "min_f32", np.inf, "argmin_axis_f32")
+    return _arg_extreme("argmin", x, axis, out, keepdims, "min_f32", np.inf, "argmin_axis")
 
 
 @op()
 def norm(x, axis=None, out=None, keepdims=False):
-    """The Euclidean (L2) norm `sqrt(sum x^2)` of the whole array or along one axis (numpy's
-    `linalg.norm` with the default `ord`). Whole-array norms are computed in float32 and can
-    overflow for |x| above ~1e19, as numpy's float32 norm does.
+    """The Euclidean (L2) norm `sqrt(sum x^2)` of the whole array, an axis or a tuple of axes
+    (numpy's `linalg.norm` with the default `ord` on the flattened axes). Scaled by the largest
+    |x| as BLAS nrm2 does, so 1e20 or 3e-30 elements neither overflow nor underflow.
 
     >>> hologram.ops.norm(np.array([3, 4], np.float32))
     np.float32(5.0)
     """
-    x = C.array("norm", "x", x)
+    x = _input("norm", x)
+    return _reduce("norm", "norm_axis", x, axis, keepdims, out, lambda d: d,
+                   convert=_float_dtype(x.dtype), combine=True)
+
+
+def _cumulative(name, kernel, x, axis, dtype, out):
+    x = _input(name, x)
+    dt = _dtype_arg(name, dtype)
     if axis is None:
-        value = np.sqrt(_whole_sum("norm", "sumsq", x, "f32"))
-        return _keep(out, "norm", value, x) if keepdims else _scalar_out("norm", out, value,
-                                                                          x.dtype)
-    ax = C.axis("norm", axis, x.ndim)
-    return _axis_launch("norm", "norm_axis_f32", x, ax, keepdims, out, C.F32)
+        x = (copy(x) if not x.flags.c_contiguous else x).reshape(-1)
+        axis = 0
+    if isinstance(axis, tuple | list):
+        raise TypeError(f"{_where(name)}: argument 'axis' must be an int or None")
+    (ax,) = _axes(name, axis, x.ndim)
+    result = dt if dt is not None else _sum_dtype(x.dtype)
+    if dt is not None and x.dtype != dt:
+        x = x.astype(dt)
+    elif x.dtype not in SUFFIX:
+        x = x.astype(result)
+    if not x.flags.c_contiguous:
+        x = copy(x)
+    outer, r, inner = (int(np.prod(x.shape[:ax], dtype=np.int64)), x.shape[ax],
+                       int(np.prod(x.shape[ax + 1:], dtype=np.int64)))
+    res = np.empty(x.shape, _sum_dtype(x.dtype))
+    m = outer * inner
+    if m and r:
+        stdlib_kernel(f"{kernel}_{SUFFIX[x.dtype]}")(x.reshape(-1), res.reshape(-1), m, r,
+                                                     inner)
+    res = res.astype(result, copy=False)
+    return _finish(name, res, res.shape, out)
+
+
+@op()
+def cumsum(x, axis=None, dtype=None, out=None):
+    """Running sums along an axis (numpy's `cumsum`: the flattened array for axis=None,
+    integers in int64/uint64), in order.
+
+    >>> hologram.ops.cumsum(np.array([1, 2, 3], np.int32))
+    array([1, 3, 6])
+    """
+    return _cumulative("cumsum", "cumsum_axis", x, axis, dtype, out)
+
+
+@op()
+def cumprod(x, axis=None, dtype=None, out=None):
+    """Running products along an axis (numpy's `cumprod`).
+
+    >>> hologram.ops.cumprod(np.array([1, 2, 3], np.float32))
+    array([1., 2., 6.], dtype=float32)
+    """
+    return _cumulative("cumprod", "cumprod_axis", x, axis, dtype, out)
 
 
 @op()
 def vecdot(x1, x2, axis=-1, out=None):
-    """`sum_i x1[..., i] * x2[..., i]` along `axis` (numpy 2's `vecdot` for real arrays of the
-    same shape): row-wise dot products, one id per output element, accumulated in float64.
+    """`sum_i x1[..., i] * x2[..., i]` along `axis` (numpy 2's `vecdot` for real arrays):
+    row-wise dot products; the operands broadcast, the input is promoted as numpy does.
 
     >>> hologram.ops.vecdot(np.ones((2, 3), np.float32), np.ones((2, 3), np.float32))
     array([3., 3.], dtype=float32)
     """
-    a = C.array("vecdot", "x1", x1)
-    b = C.array("vecdot", "x2", x2)
-    if a.shape != b.shape:
-        raise ValueError(f"hologram.ops.vecdot: arguments 'x1' {a.shape} and 'x2' {b.shape} "
-                         "must have the same shape (no broadcasting)")
-    if a.ndim == 0:
+    a1, a2 = np.asarray(x1), np.asarray(x2)
+    if a1.ndim == 0 or a2.ndim == 0:
         raise ValueError("hologram.ops.vecdot: arguments must have at least one axis")
-    ax = C.axis("vecdot", axis, a.ndim)
-    outer, r, inner = _split(a.shape, ax)
-    out = C.output("vecdot", out, a.shape[:ax] + a.shape[ax + 1:], C.F32, a, b, may_alias=False)
-    m = outer * inner
-    if m:
-        stdlib_kernel("dot_axis_f32")(C.flat(a), C.flat(b), C.flat(out), m, r, inner, grid=m)
-    return out
+    try:
+        np.broadcast_shapes(a1.shape, a2.shape)
+    except ValueError:
+        raise ValueError(f"hologram.ops.vecdot: arguments 'x1' {a1.shape} and 'x2' {a2.shape} "
+                         "do not broadcast") from None
+    prod_ = np.asarray(call(UFUNCS["multiply"], (x1, x2)))
+    if isinstance(axis, (numbers.Integral, np.integer)) and not isinstance(axis, bool):
+        for v, arg in ((a1, "x1"), (a2, "x2")):
+            if v.ndim and not -v.ndim <= axis < v.ndim:
+                raise np.exceptions.AxisError(f"hologram.ops.vecdot: axis {axis} is out of "
+                                              f"bounds for '{arg}' of dimension {v.ndim}")
+            if v.ndim and v.shape[axis] != prod_.shape[axis]:
+                raise ValueError(f"hologram.ops.vecdot: '{arg}' has {v.shape[axis]} elements "
+                                 f"along axis {axis}; the contracted axis must not broadcast")
+    return sum_(prod_, axis=axis, out=out)
 
 
 vector_sum = alias("vector_sum", sum_)
+
+
+@op()
+def count_nonzero(x, axis=None, keepdims=False, out=None):
+    """numpy's `count_nonzero`: the number of nonzero (true) elements, int64.
+
+    >>> hologram.ops.count_nonzero(np.array([0, 1, 2], np.int32))
+    np.int64(2)
+    """
+    x = _input("count_nonzero", x)
+    nz = call(UFUNCS["not_equal"], (x, False if x.dtype == _BOOL else 0))
+    return sum_(np.asarray(nz), axis=axis, keepdims=keepdims, out=out)
+
+
+def _cumulative_std(name, kernel, x, axis, dtype, include_initial, out):
+    x = _input(name, x)
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError(f"{_where(name)}: axis must be given for arrays of more than one "
+                             "dimension")
+        axis = 0
+    if x.ndim == 0:
+        raise ValueError(f"{_where(name)}: a 0-d array has no axis")
+    res = _cumulative(name, kernel, x, axis, dtype, None)
+    if include_initial:
+        ax = axis % x.ndim
+        first = np.full(res.shape[:ax] + (1,) + res.shape[ax + 1:],
+                        0 if kernel == "cumsum_axis" else 1, res.dtype)
+        from hologram.ops.shape import concatenate
+
+        res = concatenate.impl([first, res], ax)
+    return _finish(name, res, res.shape, out)
+
+
+@op()
+def cumulative_sum(x, axis=None, dtype=None, include_initial=False, out=None):
+    """The array API's `cumulative_sum`: `cumsum` along `axis` (may be omitted for 1-D), with
+    a leading 0 when `include_initial`.
+
+    >>> hologram.ops.cumulative_sum(np.array([1, 2, 3], np.int32), include_initial=True)
+    array([0, 1, 3, 6])
+    """
+    return _cumulative_std("cumulative_sum", "cumsum_axis", x, axis, dtype, include_initial,
+                           out)
+
+
+@op()
+def cumulative_prod(x, axis=None, dtype=None, include_initial=False, out=None):
+    """The array API's `cumulative_prod`: `cumprod` along `axis`, with a leading 1 when
+    `include_initial`.
+
+    >>> hologram.ops.cumulative_prod(np.array([1, 2, 3], np.int32))
+    array([1, 2, 6])
+    """
+    return _cumulative_std("cumulative_prod", "cumprod_axis", x, axis, dtype, include_initial,
+                           out)
+
+
+@op()
+def diff(x, axis=-1, n=1, prepend=None, append=None, out=None):
+    """numpy's `diff`: the `n`-th difference `x[i + 1] - x[i]` along `axis` (one subtract
+    launch per order).
+
+    >>> hologram.ops.diff(np.array([1, 4, 9], np.int32))
+    array([3, 5], dtype=int32)
+    """
+    x = _input("diff", x)
+    if x.ndim == 0:
+        raise ValueError("hologram.ops.diff: diff requires input that is at least one "
+                         "dimensional")
+    (ax,) = _axes("diff", axis, x.ndim)
+    from hologram.ops.shape import concatenate
+
+    parts = [v for v in (prepend, x, append) if v is not None]
+    if len(parts) > 1:
+        parts = [np.broadcast_to(v, x.shape[:ax] + (1,) + x.shape[ax + 1:])
+                 if np.ndim(v) == 0 else np.asarray(v) for v in parts]
+        x = concatenate.impl(parts, ax)
+    if int(n) < 0:
+        raise ValueError(f"hologram.ops.diff: order must be non-negative but got {n}")
+    sub = UFUNCS["logical_xor"] if x.dtype == _BOOL else UFUNCS["subtract"]
+    for _ in range(int(n)):
+        hi = [slice(None)] * x.ndim
+        lo = [slice(None)] * x.ndim
+        hi[ax], lo[ax] = slice(1, None), slice(None, -1)
+        x = np.asarray(call(sub, (x[tuple(hi)], x[tuple(lo)])))
+    return _finish("diff", x, x.shape, out)
