@@ -61,6 +61,15 @@ def last_negative_ref(a):
     return {1: out}
 
 
+def bool_flags_ref(a):
+    x, y = a[0], a[1]
+    i = np.arange(N)
+    up = np.where(i % 2 == 0, y > 0, x > 0)
+    v, w = np.where(up, x, y), np.where(up, np.roll(x, 1), np.roll(y, 1))  # w: the previous one
+    before = (i > 0) & ~(v < w)  # no NaNs in the inputs: _ascending is `<`
+    return {2: up.astype(np.int32) * 2 + before.astype(np.int32)}
+
+
 def sign(v):
     return np.sign(v).astype(np.int32)
 
@@ -161,6 +170,8 @@ CASES: dict[str, Case] = {
                                                     zeros(N, np.int64), N],
                          lambda a: {2: a[0].astype(np.int64) ** a[1].astype(np.int64)},
                          lambda a: N),
+    "bool_flags": Case("inferred_types", lambda: [f32(N), f32(N), zeros(N, np.int32), N],
+                       bool_flags_ref, lambda a: N),
     # --- guards.py -----------------------------------------------------------------------------
     "local_total": Case("guards", lambda: [f32(ROWS * COLS), zeros(ROWS * COLS), ROWS, COLS],
                         lambda a: {1: a[0] * 2}, lambda a: ROWS * COLS),

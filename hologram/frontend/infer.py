@@ -56,7 +56,8 @@ class LocalEntry:
     literals: list[Literal] = field(default_factory=list)
 
     def add_value(self, t: Scalar) -> None:
-        self.typed = t if self.typed is None else join(self.typed, t)
+        # Equal types need no join (join refuses bools: two bool values are still one kind).
+        self.typed = t if self.typed is None or self.typed == t else join(self.typed, t)
 
     def add_literal(self, value: Literal) -> None:
         if not any(type(v) is type(value) and v == value for v in self.literals):

@@ -263,3 +263,23 @@ def signed_power(base: DeviceArray[i32], e: DeviceArray[u32], out: DeviceArray[i
     i = get_global_id()
     if i < n:
         out[i] = base[i] ** e[i]              # i32 ** u32: computed in i64
+
+
+# --- bool locals assigned more than one bool value (regression: bool ⊔ bool was an error) --------
+def _ascending(a, b):
+    return a < b or (b != b and a == a)
+
+
+def bool_flags(a: DeviceArray[f32], b: DeviceArray[f32], out: DeviceArray[i32], n: u32):
+    i = get_global_id()
+    if i < n:
+        up = a[i] > 0.0
+        if i % 2 == 0:
+            up = b[i] > 0.0                   # a second bool value
+        before = False
+        if i > 0:
+            if up:
+                before = not _ascending(a[i], a[i - 1])
+            else:
+                before = not _ascending(b[i], b[i - 1])   # the helper's second call
+        out[i] = i32(up) * 2 + i32(before)
