@@ -200,9 +200,10 @@ def logsumexp_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner
             out[idx] = mx + T(log(s))
 
 
-@generic(T=FLOATS)
+@generic(T=(f64,))
 def norm_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32):
-    # sqrt(sum x^2) scaled by the largest |x| (BLAS nrm2): no overflow or underflow.
+    # sqrt(sum x^2) scaled by the largest |x| (BLAS nrm2): no overflow or underflow. float32
+    # has its own kernel below (its squares cannot overflow or underflow in float64).
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner

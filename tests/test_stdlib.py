@@ -15,8 +15,7 @@ import pytest
 
 import hologram
 import hologram.ops as ops
-from hologram.frontend import parse_file
-from hologram.ops import _dispatch, _registry
+from hologram.ops import _registry
 
 STDLIB_FILES = sorted(ops.STDLIB_DIR.glob("*.py"))
 
@@ -283,4 +282,5 @@ def test_docstring_examples_run():
             result = runner.run(test, out=lambda s: None)
             tried += result.attempted
             assert result.failed == 0, f"hologram.ops.{name}: docstring example fails"
-    assert tried >= len(ops.OPS)
+    own = [n for n, fn in ops.OPS.items() if getattr(fn, "op_name", n) == n]
+    assert tried >= len(own)  # at least one example per op (aliases share theirs)

@@ -19,7 +19,7 @@ import numpy as np
 
 from hologram.ops import _ufunc as U
 from hologram.ops._dispatch import alias, op
-from hologram.ops._ufunc import ALL, FLOATS, INTS, NUMERIC, UFUNCS, call, ufunc
+from hologram.ops._ufunc import ALL, FLOATS, NUMERIC, UFUNCS, call, ufunc
 
 _SIGNED_FLOATS = FLOATS | {"i32", "i64"}
 

@@ -351,7 +351,7 @@ def rms_norm(x, weight=None, eps=1e-6, axis=-1, out=None):
     axis by default; `weight` has that axis' length, None means 1). float32 and float64.
 
     >>> hologram.ops.rms_norm(np.array([[3, 4]], np.float32), eps=0.0)
-    array([[0.8485281, 1.1313709]], dtype=float32)
+    array([[0.84852815, 1.1313709 ]], dtype=float32)
     """
     ops = _ops()
     x = C.array("rms_norm", "x", x, (C.F32, C.F64))

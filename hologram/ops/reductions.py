@@ -280,7 +280,7 @@ def logsumexp(x, axis=None, out=None, keepdims=False):
     `logsumexp`): -inf for all -inf, +inf if any is +inf, NaN if any is NaN.
 
     >>> hologram.ops.logsumexp(np.array([1000, 1000], np.float32))
-    np.float32(1000.6931)
+    np.float32(1000.6932)
     """
     x = _input("logsumexp", x)
     return _reduce("logsumexp", "logsumexp_axis", x, axis, keepdims, out, lambda d: d,

@@ -552,7 +552,6 @@ def _gather(name, x, indices, ax, out, out_shape):
     res = np.empty(out_shape, src.dtype)
     n = res.size
     if n:
-        outer = int(np.prod(x.shape[:ax], dtype=np.int64))
         inner = int(np.prod(x.shape[ax + 1:], dtype=np.int64))
         idx = indices if indices.flags.c_contiguous else _dense(indices)
         stdlib_kernel(f"gather_{SUFFIX[src.dtype]}_{SUFFIX[idx.dtype]}")(

@@ -6,12 +6,15 @@ from __future__ import annotations
 import numbers
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hologram.tracing.errors import JitError
 from hologram.tracing.shapes import Shape
+
+if TYPE_CHECKING:
+    from hologram.tracing.rules import _Tracer
 
 
 # ------------------------------------------------------------------------------------------------
