@@ -166,3 +166,30 @@ def test_stdlib_calls_precompile(capsys, monkeypatch):
     monkeypatch.setattr(hologram.ops, "precompile", lambda **kw: calls.append(kw) or 0)
     rc, _, _ = run(capsys, "--stdlib")
     assert rc == 0 and len(calls) == 1
+
+
+GENERIC_SOURCE = ("from hologram.lang import *\n\n"
+                  "@generic(T=(f32, i64))\n"
+                  "def double(x: DeviceArray[T], out: DeviceArray[T], n: u32):\n"
+                  "    i = get_global_id()\n"
+                  "    if i < n:\n"
+                  "        out[i] = x[i] + x[i]\n\n"
+                  "def plain(x: DeviceArray[f32], n: u32):\n"
+                  "    i = get_global_id()\n"
+                  "    if i < n:\n"
+                  "        x[i] = 0.0\n")
+
+
+def test_generic_file_compiles_every_unit(capsys, tmp_path):
+    """A file with @generic kernels: its plain kernels and every specialization, one module;
+    --kernel picks specializations by name."""
+    path = tmp_path / "gen.py"
+    path.write_text(GENERIC_SOURCE)
+    rc, out, err = run(capsys, path)
+    assert rc == 0 and err == ""
+    for name in ("plain", "double_f32", "double_i64"):
+        assert f"hologram.kernel @{name}(" in out
+    rc, out, _ = run(capsys, path, "--kernel", "double_i64", "--emit", "c")
+    assert rc == 0 and out.count("void hg_double_i64_") == 1 and "hg_plain_" not in out
+    rc, _, err = run(capsys, path, "--kernel", "double_f16")
+    assert rc == 1 and "no kernel named double_f16" in err and "double_f32" in err

@@ -207,8 +207,22 @@ def _make_total(op: Operation) -> None:
         at = _At(op)
         root = at(math.SqrtOp(op.operand))
         _replace(op, arith.DivfOp(at.const(1.0, op.result.type), root))
+    elif isinstance(op, math.CopySignOp):
+        _expand_copysign(op)
     elif isinstance(op, scf.ForOp):
         _widen_for(op)
+
+
+def _expand_copysign(op: math.CopySignOp) -> None:
+    # |lhs| with rhs's sign bit, on the bits (exact). MLIR 19's convert-math-to-libm marks
+    # math.copysign illegal without lowering it, so the op cannot reach the MLIR pipeline.
+    width = op.result.type.bitwidth
+    bits = IntegerType(width)
+    at = _At(op)
+    magnitude = at(arith.AndIOp(at(arith.BitcastOp(op.lhs, bits)),
+                                at.const((1 << (width - 1)) - 1, bits)))
+    sign = at(arith.AndIOp(at(arith.BitcastOp(op.rhs, bits)), at.const(-(1 << (width - 1)), bits)))
+    _replace(op, arith.BitcastOp(at(arith.OrIOp(magnitude, sign)), op.result.type))
 
 
 def _guard_signed_division(op: Operation) -> None:

@@ -64,9 +64,12 @@ def _read(args) -> tuple[str, str]:
 
 
 def _frontend(args):
+    from hologram import generic
     from hologram.frontend import kernel_names, parse_source
 
     source, filename = _read(args)
+    if generic.has_templates(source):
+        return _generic_frontend(args, source, filename)
     only = None
     if args.kernel:
         found = kernel_names(source, filename)
@@ -76,6 +79,40 @@ def _frontend(args):
             raise _Fail(f"no kernel named {', '.join(missing)} in {filename} (kernels: {listed})")
         only = set(args.kernel)
     return parse_source(source, filename, kernels=only)
+
+
+def _generic_frontend(args, source: str, filename: str):
+    """A file with generic kernels (hologram/generic.py): every compile unit (its plain kernels,
+    then each suffix's specializations), in one module."""
+    from xdsl.dialects.builtin import ModuleOp
+
+    from hologram import generic
+    from hologram.frontend import FrontendResult, module_location
+    from hologram.frontend.base import Source
+
+    try:
+        units = [None, *generic.suffixes(source, filename)]
+    except SyntaxError:
+        units = [None]  # parse_unit reports it, located
+    results = [generic.parse_unit(filename, source, u) for u in units]
+    kernels = {name: info for r in results for name, info in r.kernels.items()}
+    if args.kernel:
+        missing = [k for k in args.kernel if k not in kernels]
+        if missing:
+            listed = ", ".join(kernels) or "none"
+            raise _Fail(f"no kernel named {', '.join(missing)} in {filename} (kernels: {listed})")
+        kernels = {k: kernels[k] for k in args.kernel}
+    ops = []
+    for r in results:
+        for op in list(r.module.ops):
+            name = getattr(op, "kernel_name", None)
+            if name is not None and name not in kernels:
+                continue
+            op.detach()
+            ops.append(op)
+    module = ModuleOp(ops)
+    module.location = module_location(Source(filename, source.splitlines(), 1))
+    return FrontendResult(module, kernels)
 
 
 def _run_pipeline(module, spec: str | None, verbose: bool) -> None:

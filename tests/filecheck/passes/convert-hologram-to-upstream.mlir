@@ -217,6 +217,26 @@ builtin.module {
     hologram.return
   }
 
+  // math.copysign (which MLIR 19's convert-math-to-libm refuses) on the bits: |x| | sign(y).
+  // CHECK-LABEL: func.func @copysign
+  // CHECK:         %[[XB:.*]] = arith.bitcast %x : f32 to i32
+  // CHECK-NEXT:    %[[MAG:.*]] = arith.constant 2147483647 : i32
+  // CHECK-NEXT:    %[[M:.*]] = arith.andi %[[XB]], %[[MAG]] : i32
+  // CHECK-NEXT:    %[[YB:.*]] = arith.bitcast %y : f32 to i32
+  // CHECK-NEXT:    %[[SB:.*]] = arith.constant -2147483648 : i32
+  // CHECK-NEXT:    %[[S:.*]] = arith.andi %[[YB]], %[[SB]] : i32
+  // CHECK-NEXT:    %[[R:.*]] = arith.ori %[[M]], %[[S]] : i32
+  // CHECK-NEXT:    %{{.*}} = arith.bitcast %[[R]] : i32 to f32
+  // CHECK-NOT:     math.copysign
+  hologram.kernel @copysign(%a: memref<?xf32>, %b: memref<?xf32>) attributes {param_names = ["a", "b"], param_types = ["f32[]", "f32[]"]} {
+    %gid = hologram.global_id : index
+    %x = memref.load %a[%gid] : memref<?xf32>
+    %y = memref.load %b[%gid] : memref<?xf32>
+    %r = math.copysign %x, %y : f32
+    memref.store %r, %a[%gid] : memref<?xf32>
+    hologram.return
+  }
+
   // A program: each launch is a call of the kernel's function with the grid last.
   // CHECK-LABEL: func.func @program(%a: memref<?xf32>, %b: memref<?xf32>, %n: index, %n32: i32) {
   // CHECK-NEXT:    func.call @vadd(%a, %b, %n32, %n) : (memref<?xf32>, memref<?xf32>, i32, index) -> ()
