@@ -24,15 +24,7 @@ import sysconfig
 from pathlib import Path
 
 from xdsl.dialects import func
-from xdsl.dialects.builtin import (
-    ArrayAttr,
-    Float32Type,
-    Float64Type,
-    IndexType,
-    IntegerType,
-    MemRefType,
-    ModuleOp,
-)
+from xdsl.dialects.builtin import ArrayAttr, MemRefType, ModuleOp
 from xdsl.ir import Attribute
 
 from hologram.backends.c import builder as cbuild
@@ -66,15 +58,14 @@ _RECIPE = hashlib.sha256(b"".join(
 
 
 def _ctype(t: Attribute) -> str:
-    if isinstance(t, IndexType):
-        return "int64_t"
-    if isinstance(t, Float32Type):
-        return "float"
-    if isinstance(t, Float64Type):
-        return "double"
-    if isinstance(t, IntegerType):
-        return "_Bool" if t.width.data == 1 else f"int{t.width.data}_t"
-    raise BuildError(f"the MLIR backend cannot pass a value of type {t} through the C ABI")
+    """The C backend's C type of a scalar (`ctype`), as a BuildError where it has none."""
+    from hologram.backends.c.emitter import EmitError, ctype
+
+    try:
+        return ctype(t)
+    except EmitError:
+        raise BuildError(f"the MLIR backend cannot pass a value of type {t} through the C ABI"
+                         ) from None
 
 
 # The compare-and-swap loops `lower._float_atomics_to_calls` calls: store `v` when `v < old`
