@@ -310,3 +310,25 @@ def test_a_product_past_u32_is_not_a_grid():
     k = kernel("local_total")
     with pytest.raises(hologram.LaunchError, match="wraps around"):
         k(f32(4), zeros(4), 2**16, 2**16)
+
+
+def test_a_kernel_without_effects_needs_no_ids(tmp_path):
+    """`if idx < n: pass` (or reads only): no id writes anything, so the grid is 0 and the call
+    needs no grid= (it was a LaunchError: the frontend drops the empty `if`)."""
+    path = tmp_path / "noop.py"
+    path.write_text("from hologram.lang import *\n\n"
+                    "def noop(out: DeviceArray[f32], n: u32):\n"
+                    "    idx = get_global_id()\n"
+                    "    if idx < n:\n"
+                    "        pass\n\n"
+                    "def reads(a: DeviceArray[f32], n: u32):\n"
+                    "    idx = get_global_id()\n"
+                    "    if idx < n:\n"
+                    "        x = a[idx] * 2.0\n")
+    ks = hologram.load_kernels(path)
+    out = np.ones(4, np.float32)
+    for k in ks.values():
+        assert k.grid == "0" and k.no_grid is None
+        k(out, 4)
+        k(out, 4, grid=4)  # an explicit grid still runs (and changes nothing)
+    np.testing.assert_array_equal(out, np.ones(4, np.float32))

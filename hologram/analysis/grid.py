@@ -18,6 +18,8 @@ launch refuses larger grids, so the u32 view of the id is exact). `E` may be com
 SSA locals (`total = rows * cols`) with integer arithmetic; a bound read from a reassigned local
 (a slot), an array or a float is not a function of the parameters: no grid, and the reason says so.
 Code before the guard may read memory and set locals but must not write arrays or atomics.
+A kernel that writes no array and does no atomic anywhere has no effect for any id: its grid
+is 0 (`if idx < n: pass`, whose empty `if` the frontend drops).
 
 The bound is the kernel's own integer arithmetic (u32 wraps); where that can differ from Python's
 unbounded ints (`+ - *` narrower than 64 bits), the region also computes the bound exactly in
@@ -373,6 +375,8 @@ class _Cloner:
 
 def infer_grid(kernel: KernelOp) -> Region:
     """The grid region of a SIMT kernel (raises NoGrid with the reason when there is none)."""
+    if not any(_writes_memory(op) for op in kernel.body.block.ops):
+        return _constant_grid(kernel, 0)  # no id has an effect: none needs to run
     guard = _find_guard(kernel)
     cloner = _Cloner(kernel, guard)
     counts: list[SSAValue] = []
@@ -401,6 +405,16 @@ def infer_grid(kernel: KernelOp) -> Region:
     for arg, param in zip(cloner.block.args, kernel.body.block.args, strict=True):
         arg.name_hint = param.name_hint  # (already valid SSA names: the frontend made them)
     return Region(cloner.block)
+
+
+def _constant_grid(kernel: KernelOp, count: int) -> Region:
+    block = Block(arg_types=[a.type for a in kernel.body.block.args])
+    for arg, param in zip(block.args, kernel.body.block.args, strict=True):
+        arg.name_hint = param.name_hint
+    value = arith.ConstantOp(IntegerAttr(count, i64))
+    value.location = kernel.location
+    block.add_ops([value, GridYieldOp(value.result)])
+    return Region(block)
 
 
 def attach_grid(kernel: KernelOp) -> str | None:

@@ -138,6 +138,20 @@ builtin.module {
 
   // --- refusals: no region, and the reason as an attribute ---------------------------------
   // A store after the guard runs for every id.
+  // A kernel that writes nothing (its guard's body is empty): no id has an effect, grid 0.
+  // CHECK-LABEL: hologram.kernel @no_effect
+  // CHECK:       } grid {
+  // CHECK-NEXT:  ^bb0(%{{.*}}: memref<?xf32>, %{{.*}}: i32):
+  // CHECK-NEXT:    %{{.*}} = arith.constant 0 : i64
+  // CHECK-NEXT:    hologram.grid_yield %{{.*}} : i64
+  hologram.kernel @no_effect(%a: memref<?xf32>, %n: i32) attributes {param_names = ["a", "n"], param_types = ["f32[]", "u32"]} {
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %ok = arith.cmpi ult, %idx, %n : i32
+    %x = memref.load %a[%gid] : memref<?xf32>
+    hologram.return
+  }
+
   // CHECK-LABEL: hologram.kernel @store_outside
   // CHECK-SAME:    grid_refused = "the kernel writes memory outside its guard (`memref.store`), so ids past the guard's bound are not idle"
   // CHECK-NOT:   grid {
