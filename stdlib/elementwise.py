@@ -41,7 +41,10 @@ def div(x, y):
 
 
 def _fmod(x, y):
-    # C's fmod(x, y) = x - trunc(x / y) * y (exact while the quotient fits the mantissa).
+    # C's fmod(x, y) = x - trunc(x / y) * y (exact while the quotient fits the mantissa);
+    # fmod(x, +-inf) is x for a finite x (the formula would give 0 * inf = NaN).
+    if y - y != 0.0 and y == y and x - x == 0.0:
+        return x
     return x - trunc(x / y) * y
 
 

@@ -403,3 +403,61 @@ def test_every_new_op_is_public_and_traceable_or_named():
     with np.errstate(divide="ignore"):
         want = np.logical_and(a < b, np.isfinite(np.log2(a * a)))
     np.testing.assert_array_equal(f(a, b), want)
+
+
+# --- found by the array API conformance suite (docs/ops.md) -------------------------------------
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_floor_divide_and_remainder_by_infinity_like_numpy(dt):
+    x = np.array([1, -1, 1, -1, 0, -0.0, 2.5, np.inf, -np.inf, np.nan, 3], dt)
+    y = np.array([np.inf, np.inf, -np.inf, -np.inf, np.inf, -np.inf, 3, 2, 2, np.inf, np.nan],
+                 dt)
+    for f in ("floor_divide", "remainder"):
+        with np.errstate(all="ignore"):
+            got, want = getattr(ops, f)(x, y), getattr(np, f)(x, y)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want, err_msg=f)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want), err_msg=f)
+
+
+@pytest.mark.parametrize("dt", [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.int64,
+                                np.uint32, np.uint64])
+def test_round_keeps_integer_dtypes(dt):
+    x = sample(np.dtype(dt), (3, 5))
+    got, want = ops.round(x), np.round(x)
+    assert got.dtype == want.dtype == dt
+    np.testing.assert_array_equal(got, want)
+    assert repr(ops.round(dt(7))) == repr(np.round(dt(7)))
+    assert repr(ops.round(7)) == repr(np.round(7))
+
+
+@pytest.mark.parametrize("dt", [np.int8, np.uint8, np.int16, np.uint16])
+def test_sum_prod_cumulative_with_a_narrow_dtype_argument(dt):
+    a = np.array([[100, 100, 100], [7, 8, 9]], np.int32)
+    for axis in (None, 0, 1):
+        for f in ("sum", "prod"):
+            got, want = getattr(ops, f)(a, axis=axis, dtype=dt), getattr(np, f)(a, axis=axis,
+                                                                              dtype=dt)
+            assert np.asarray(got).dtype == np.asarray(want).dtype == dt
+            np.testing.assert_array_equal(got, want)
+    for f in ("cumulative_sum", "cumulative_prod"):
+        got, want = getattr(ops, f)(a, axis=1, dtype=dt), getattr(np, f)(a, axis=1, dtype=dt)
+        assert got.dtype == want.dtype == dt
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dt", [np.int8, np.uint8, np.int32, np.uint32, np.int64, np.float32])
+def test_vecdot_keeps_numpys_result_dtype(dt):
+    a = np.array([[100, 100, 100], [7, 8, 9]], dt)
+    got, want = ops.vecdot(a, a), np.vecdot(a, a)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_repeat_with_one_count_as_an_array():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for reps in (np.array(2), np.array([2])):
+        for axis in (None, 0, 1):
+            np.testing.assert_array_equal(ops.repeat(x, reps, axis=axis),
+                                          np.repeat(x, reps, axis=axis))
+    empty = np.zeros((0, 3), np.float32)
+    assert ops.repeat(empty, np.array([2]), axis=0).shape == (0, 3)

@@ -348,10 +348,15 @@ rint = _unary_op("rint", """`out = x rounded to the nearest integer, ties to eve
     """)
 
 
+# round of an integer array is the integer array (numpy's `round`, unlike `rint`, keeps the
+# integer dtype): the integer `round_*` kernels, in the input's own type.
+_ROUND_INT = U.Ufunc("round", "round", 1, None, frozenset(U.INTS), any_type=True)
+
+
 @op("round")
 def round_(x, /, decimals=0, out=None):
     """`out = x rounded to `decimals` = 0 places, ties to even` (numpy's `round`; other
-    `decimals` are not supported).
+    `decimals` are not supported). Integers keep their dtype, as numpy.
 
     >>> hologram.ops.round(np.array([0.5, 1.5, 2.5], np.float32))
     array([0., 2., 2.], dtype=float32)
@@ -359,6 +364,11 @@ def round_(x, /, decimals=0, out=None):
     if decimals != 0:
         raise ValueError("hologram.ops.round: only decimals=0 is supported, got "
                          f"{decimals!r}\n  hint: scale, round and divide explicitly")
+    dt = getattr(x, "dtype", None)
+    if dt is None and isinstance(x, int) and not isinstance(x, bool):
+        dt = np.dtype(np.int64)
+    if dt is not None and dt.kind in "iu":
+        return call(_ROUND_INT, (x,), out)
     return call(UFUNCS["rint"], (x,), out)
 
 

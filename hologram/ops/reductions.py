@@ -174,6 +174,12 @@ def _sum_dtype(dt: np.dtype) -> np.dtype:
     return _SUM_TYPE.get(dt, dt)
 
 
+def _wide(dt: np.dtype) -> np.dtype:
+    """The type a sum or product with `dtype=dt` computes in: `dt`, or for int8..uint16 (no
+    kernels) int64/uint64, narrowed back at the end (the same wraparound as numpy's)."""
+    return dt if dt in SUFFIX else _SUM_TYPE.get(dt, dt)
+
+
 def _float_dtype(dt: np.dtype) -> np.dtype:
     return dt if dt.kind == "f" else _F64
 
@@ -207,7 +213,7 @@ def sum_(x, axis=None, dtype=None, out=None, keepdims=False):
         return res[0]
     x = _input("sum", x)
     result = dt if dt is not None else _sum_dtype(x.dtype)
-    convert = result if dt is not None else (None if x.dtype in SUFFIX else result)
+    convert = _wide(result) if dt is not None else (None if x.dtype in SUFFIX else result)
     res = _reduce("sum", "sum_axis", x, axis, keepdims, None, lambda d: _sum_dtype(d),
                   convert=convert, combine=True)
     return _finish("sum", np.asarray(res).astype(result, copy=False), np.shape(res), out)
@@ -224,7 +230,7 @@ def prod(x, axis=None, dtype=None, out=None, keepdims=False):
     x = _input("prod", x)
     dt = _dtype_arg("prod", dtype)
     result = dt if dt is not None else _sum_dtype(x.dtype)
-    convert = result if dt is not None else (None if x.dtype in SUFFIX else result)
+    convert = _wide(result) if dt is not None else (None if x.dtype in SUFFIX else result)
     res = _reduce("prod", "prod_axis", x, axis, keepdims, None, lambda d: _sum_dtype(d),
                   convert=convert, combine=True)
     return _finish("prod", np.asarray(res).astype(result, copy=False), np.shape(res), out)
@@ -443,8 +449,8 @@ def _cumulative(name, kernel, x, axis, dtype, out):
         raise TypeError(f"{_where(name)}: argument 'axis' must be an int or None")
     (ax,) = _axes(name, axis, x.ndim)
     result = dt if dt is not None else _sum_dtype(x.dtype)
-    if dt is not None and x.dtype != dt:
-        x = x.astype(dt)
+    if dt is not None and x.dtype != _wide(dt):
+        x = x.astype(_wide(dt))
     elif x.dtype not in SUFFIX:
         x = x.astype(result)
     if not x.flags.c_contiguous:
@@ -506,7 +512,9 @@ def vecdot(x1, x2, axis=-1, out=None):
             if v.ndim and v.shape[axis] != prod_.shape[axis]:
                 raise ValueError(f"hologram.ops.vecdot: '{arg}' has {v.shape[axis]} elements "
                                  f"along axis {axis}; the contracted axis must not broadcast")
-    return sum_(prod_, axis=axis, out=out)
+    # numpy's vecdot keeps the integer type (sum alone would widen to int64/uint64).
+    dtype = prod_.dtype if prod_.dtype.kind in "iu" else None
+    return sum_(prod_, axis=axis, dtype=dtype, out=out)
 
 
 vector_sum = alias("vector_sum", sum_)

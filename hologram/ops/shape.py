@@ -418,6 +418,8 @@ def repeat(x, repeats, axis=None, out=None):
         shape = x.shape[:ax] + (n * r,) + x.shape[ax + 1:]
         return _out("repeat", _dense(view).reshape(shape), out)
     counts = np.asarray(repeats)
+    if counts.shape in ((), (1,)) and counts.dtype.kind in "iu":
+        counts = np.broadcast_to(counts.reshape(()), (n,))  # one count for all, as numpy
     if counts.shape != (n,) or counts.dtype.kind not in "iu" or (counts < 0).any():
         raise ValueError(f"hologram.ops.repeat: 'repeats' must be an int or {n} non-negative "
                          "integers")
