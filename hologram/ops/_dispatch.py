@@ -39,20 +39,28 @@ def op(name: str | None = None):
     def wrap(impl):
         op_name = name or impl.__name__
 
+        def hooked(args, kwargs):
+            # An argument that is not an array or a Python number: the tracer's or Dask's? No
+            # traced value exists before hologram.tracing is imported (it makes them), so a
+            # plain call does not import it (about 10 ms of a fresh process's first op).
+            tracing = sys.modules.get("hologram.tracing")
+            if tracing is not None and tracing.is_tracing(args):
+                return tracing.trace_call(op_name, args, kwargs)
+            if "dask.array" in sys.modules and _dask_module().takes(args, kwargs):
+                return _dask_module().call(op_name, args, kwargs)  # docs/dask.md
+            return impl(*args, **kwargs)
+
         @functools.wraps(impl)
         def call(*args, **kwargs):
             # The common case (arrays and Python numbers) decides in one set lookup per
-            # argument; anything else asks the tracer and Dask whether it is theirs. No traced
-            # value exists before hologram.tracing is imported (it makes them), so a plain call
-            # does not import it (about 10 ms of a fresh process's first op).
-            for a in (*args, *kwargs.values()):
+            # argument; this is every op call's path, so it builds nothing.
+            for a in args:
                 if a.__class__ not in _PLAIN:
-                    tracing = sys.modules.get("hologram.tracing")
-                    if tracing is not None and tracing.is_tracing(args):
-                        return tracing.trace_call(op_name, args, kwargs)
-                    if "dask.array" in sys.modules and _dask_module().takes(args, kwargs):
-                        return _dask_module().call(op_name, args, kwargs)  # docs/dask.md
-                    break
+                    return hooked(args, kwargs)
+            if kwargs:
+                for a in kwargs.values():
+                    if a.__class__ not in _PLAIN:
+                        return hooked(args, kwargs)
             return impl(*args, **kwargs)
 
         call.op_name = op_name

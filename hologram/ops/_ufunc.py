@@ -197,28 +197,31 @@ def _flat(x: ndarray) -> ndarray:
 
 def call(u: Ufunc, inputs: tuple, out=None, params: tuple = ()):
     """Run elementwise op `u` on `inputs` (arrays or numbers) like numpy (module docstring)."""
-    # The fast path: a few attribute checks; the launch checks dtypes and lengths itself.
+    # The fast path, on every small call: 1-D C-contiguous arrays of one dtype, or such an
+    # array and a Python float; no out=. A few attribute reads, no copies; the launch checks
+    # dtypes and lengths itself. Everything else (and any doubt) takes the general path.
     a = inputs[0]
-    if out is None and a.__class__ is ndarray and a.flags.c_contiguous:
+    if out is None and a.__class__ is ndarray and a.ndim == 1 and a.flags.c_contiguous:
         entry = u.fast.get(a.dtype)
         if entry is not None:
+            n = a.size
             if u.nin == 1:
-                res = np.empty(a.shape, entry[1])
-                if a.size:
-                    stdlib_kernel(entry[0])(_flat(a), *params, _flat(res), a.size)
-                return res if res.ndim else res[()]
+                res = np.empty(n, entry[1])
+                if n:
+                    stdlib_kernel(entry[0])(a, *params, res, n)
+                return res
             b = inputs[1] if u.nin == 2 else None
             if b.__class__ is ndarray:
-                if b.dtype is a.dtype and b.shape == a.shape and b.flags.c_contiguous:
-                    res = np.empty(a.shape, entry[1])
-                    if a.size:
-                        stdlib_kernel(entry[0])(_flat(a), _flat(b), *params, _flat(res), a.size)
-                    return res if res.ndim else res[()]
+                if b.dtype is a.dtype and b.ndim == 1 and b.size == n and b.flags.c_contiguous:
+                    res = np.empty(n, entry[1])
+                    if n:
+                        stdlib_kernel(entry[0])(a, b, *params, res, n)
+                    return res
             elif b.__class__ is float and entry[2] is not None and -3e38 < b < 3e38:
-                res = np.empty(a.shape, entry[1])
-                if a.size:
-                    stdlib_kernel(entry[2])(_flat(a), b, *params, _flat(res), a.size)
-                return res if res.ndim else res[()]
+                res = np.empty(n, entry[1])
+                if n:
+                    stdlib_kernel(entry[2])(a, b, *params, res, n)
+                return res
     return _general(u, inputs, out, params)
 
 
