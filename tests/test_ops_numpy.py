@@ -461,3 +461,25 @@ def test_repeat_with_one_count_as_an_array():
                                           np.repeat(x, reps, axis=axis))
     empty = np.zeros((0, 3), np.float32)
     assert ops.repeat(empty, np.array([2]), axis=0).shape == (0, 3)
+
+
+def test_the_small_call_front_falls_back_to_numpys_rules():
+    """The public elementwise functions launch the common call (1-D C-contiguous arrays of one
+    dtype) themselves; every other call must reach the general path and still be numpy's."""
+    a = np.arange(10, dtype=np.float32)
+    b = np.arange(10, 20, dtype=np.float32)
+    np.testing.assert_array_equal(ops.add(a, b), a + b)                  # the front
+    np.testing.assert_allclose(ops.exp(a), np.exp(a), rtol=2e-7)  # libm vs numpy: 1 ulp
+    assert ops.add(a[:0], b[:0]).shape == (0,)
+    np.testing.assert_array_equal(ops.add(a[::2], b[::2]), a[::2] + b[::2])   # strided
+    got = ops.add(a, b.astype(np.float64))                               # promotion
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, a + b.astype(np.float64))
+    with pytest.raises(ValueError):
+        ops.add(a, np.arange(11, dtype=np.float32))                      # no broadcast
+    out = np.empty(10, np.float32)
+    assert ops.multiply(a, b, out=out) is out
+    np.testing.assert_array_equal(out, a * b)
+    m = a.reshape(2, 5)
+    np.testing.assert_array_equal(ops.negative(m), -m)                   # 2-D
+    assert ops.add.op_name == "add" and ops.OPS["add"] is ops.add

@@ -15,10 +15,13 @@ complex have no kernels: a TypeError names the op and the dtype.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from hologram.ops import _ufunc as U
-from hologram.ops._dispatch import alias, op
+from hologram.ops._dispatch import OPS, alias, op
+from hologram.ops._registry import stdlib_kernel
 from hologram.ops._ufunc import ALL, FLOATS, NUMERIC, UFUNCS, call, ufunc
 
 _SIGNED_FLOATS = FLOATS | {"i32", "i64"}
@@ -115,7 +118,7 @@ def _unary_op(name: str, doc: str, public: str | None = None):
 
     impl.__name__ = impl.__qualname__ = public or name
     impl.__doc__ = doc
-    return op(public or name)(impl)
+    return _with_front(u, op(public or name)(impl))
 
 
 def _binary_op(name: str, doc: str):
@@ -126,7 +129,43 @@ def _binary_op(name: str, doc: str):
 
     impl.__name__ = impl.__qualname__ = name
     impl.__doc__ = doc
-    return op(name)(impl)
+    return _with_front(u, op(name)(impl))
+
+
+def _with_front(u: U.Ufunc, general):
+    """The op's public function: the common small call (1-D C-contiguous arrays of one of the
+    op's fast dtypes, no out=) allocates and launches right here; any other call goes to
+    `general`, the dispatch wrapper (tracing, Dask, numpy's rules in `_ufunc.call`, which has
+    the same fast case). Only the layers between are saved: at 1k elements they were most of
+    an `ops.add` (docs/performance.md)."""
+    fast, empty, ndarray = u.fast, np.empty, np.ndarray
+    if u.nin == 1:
+        def front(x, /, out=None):
+            if out is None and x.__class__ is ndarray:
+                entry = fast.get(x.dtype)
+                if entry is not None and x.ndim == 1 and x.flags.c_contiguous:
+                    n = x.size
+                    res = empty(n, entry[1])
+                    if n:
+                        stdlib_kernel(entry[0])(x, res, n)
+                    return res
+            return general(x, out=out)
+    else:
+        def front(x1, x2, /, out=None):
+            if out is None and x1.__class__ is ndarray and x2.__class__ is ndarray:
+                entry = fast.get(x1.dtype)
+                if (entry is not None and x2.dtype is x1.dtype and x1.ndim == 1
+                        and x2.ndim == 1 and x2.size == x1.size and x1.flags.c_contiguous
+                        and x2.flags.c_contiguous):
+                    n = x1.size
+                    res = empty(n, entry[1])
+                    if n:
+                        stdlib_kernel(entry[0])(x1, x2, res, n)
+                    return res
+            return general(x1, x2, out=out)
+    front = functools.wraps(general)(front)  # the docstring, op_name and impl too
+    OPS[front.op_name] = front
+    return front
 
 
 # --- binary --------------------------------------------------------------------------------------
