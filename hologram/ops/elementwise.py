@@ -132,36 +132,49 @@ def _binary_op(name: str, doc: str):
     return _with_front(u, op(name)(impl))
 
 
+def _launch_error() -> type:
+    # Evaluated only when a launch raised: hologram.runtime (not imported with hologram.ops,
+    # for a fast import) is loaded by then, since the kernel came from it.
+    from hologram.runtime import LaunchError
+
+    return LaunchError
+
+
 def _with_front(u: U.Ufunc, general):
     """The op's public function: the common small call (1-D C-contiguous arrays of one of the
     op's fast dtypes, no out=) allocates and launches right here; any other call goes to
     `general`, the dispatch wrapper (tracing, Dask, numpy's rules in `_ufunc.call`, which has
     the same fast case). Only the layers between are saved: at 1k elements they were most of
     an `ops.add` (docs/performance.md)."""
+    # The launch refuses (LaunchError, before any C runs) what these checks leave to it:
+    # a strided array, a size past the u32 count. The general path then decides.
     fast, empty, ndarray = u.fast, np.empty, np.ndarray
     if u.nin == 1:
         def front(x, /, out=None):
-            if out is None and x.__class__ is ndarray:
+            if out is None and x.__class__ is ndarray and x.ndim == 1:
                 entry = fast.get(x.dtype)
-                if entry is not None and x.ndim == 1 and x.flags.c_contiguous:
+                if entry is not None:
                     n = x.size
                     res = empty(n, entry[1])
-                    if n:
+                    try:
                         stdlib_kernel(entry[0])(x, res, n)
-                    return res
+                        return res
+                    except _launch_error():
+                        pass
             return general(x, out=out)
     else:
         def front(x1, x2, /, out=None):
-            if out is None and x1.__class__ is ndarray and x2.__class__ is ndarray:
+            if (out is None and x1.__class__ is ndarray and x2.__class__ is ndarray
+                    and x1.ndim == 1 and x2.ndim == 1):
                 entry = fast.get(x1.dtype)
-                if (entry is not None and x2.dtype is x1.dtype and x1.ndim == 1
-                        and x2.ndim == 1 and x2.size == x1.size and x1.flags.c_contiguous
-                        and x2.flags.c_contiguous):
-                    n = x1.size
+                n = x1.size
+                if entry is not None and x2.dtype is x1.dtype and x2.size == n:
                     res = empty(n, entry[1])
-                    if n:
+                    try:
                         stdlib_kernel(entry[0])(x1, x2, res, n)
-                    return res
+                        return res
+                    except _launch_error():
+                        pass
             return general(x1, x2, out=out)
     front = functools.wraps(general)(front)  # the docstring, op_name and impl too
     OPS[front.op_name] = front
