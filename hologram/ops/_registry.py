@@ -110,7 +110,7 @@ class KernelPathError(LookupError):
 
 # --- loading: one compile unit per file (and per suffix of its generic kernels) ----------------
 _file_kernels: dict[tuple[Path, float, str | None], dict] = {}
-_kernel_cache: dict[tuple[str, object], object] = {}
+_kernel_cache: dict[object, dict[str, object]] = {}  # variable's raw value -> name -> Kernel
 
 
 def _load_file(path: Path, unit: str | None = None) -> dict:
@@ -167,12 +167,12 @@ def stdlib_kernel(name: str):
     >>> add(a, b, out, len(a))
     """
     raw = _ENV_DATA.get(_ENV_KEY) if _ENV_DATA is not None else os.environ.get(ENV_VAR)
-    key = (name, raw)
-    k = _kernel_cache.get(key)
+    known = _kernel_cache.get(raw)  # the hot path of every op call: two lookups, nothing built
+    k = known.get(name) if known is not None else None
     if k is None:
         src = find_kernel(name, os.environ.get(ENV_VAR, ""))
         k = _load_file(src.path, src.unit)[name]
-        _kernel_cache[key] = k
+        _kernel_cache.setdefault(raw, {})[name] = k
     return k
 
 
