@@ -72,13 +72,16 @@ def _frontend(args):
         return _generic_frontend(args, source, filename)
     only = None
     if args.kernel:
-        found = kernel_names(source, filename)
-        missing = [k for k in args.kernel if k not in found]
-        if missing:
-            listed = ", ".join(found) or "none"
-            raise _Fail(f"no kernel named {', '.join(missing)} in {filename} (kernels: {listed})")
+        _check_wanted(args.kernel, kernel_names(source, filename), filename)
         only = set(args.kernel)
     return parse_source(source, filename, kernels=only)
+
+
+def _check_wanted(wanted: list[str], found, filename: str) -> None:
+    missing = [k for k in wanted if k not in found]
+    if missing:
+        listed = ", ".join(found) or "none"
+        raise _Fail(f"no kernel named {', '.join(missing)} in {filename} (kernels: {listed})")
 
 
 def _generic_frontend(args, source: str, filename: str):
@@ -97,10 +100,7 @@ def _generic_frontend(args, source: str, filename: str):
     results = [generic.parse_unit(filename, source, u) for u in units]
     kernels = {name: info for r in results for name, info in r.kernels.items()}
     if args.kernel:
-        missing = [k for k in args.kernel if k not in kernels]
-        if missing:
-            listed = ", ".join(kernels) or "none"
-            raise _Fail(f"no kernel named {', '.join(missing)} in {filename} (kernels: {listed})")
+        _check_wanted(args.kernel, list(kernels), filename)
         kernels = {k: kernels[k] for k in args.kernel}
     ops = []
     for r in results:
