@@ -224,15 +224,14 @@ def _row_op(op_name: str, params: dict):
 # Reductions: Dask's tree reduction with Hologram's op at every level
 # ------------------------------------------------------------------------------------------------
 def _reduce_chunk(op_name: str, x: np.ndarray, axis: tuple, keepdims: bool):
-    """The Hologram reduction of one chunk (or of concatenated partials) over `axis` (a tuple:
-    every axis, or one)."""
+    """The Hologram reduction of one chunk (or of concatenated partials) over `axis` (a tuple of
+    axes)."""
     x = _contiguous(x)
     impl = OPS[op_name].impl
     if len(axis) == x.ndim:
         value = impl(x, axis=None, keepdims=keepdims)
         return value if keepdims else np.asarray(value)
-    (ax,) = axis
-    return impl(x, axis=ax, keepdims=keepdims)
+    return impl(x, axis=axis, keepdims=keepdims)
 
 
 class _Reduce(_ChunkFn):
@@ -250,11 +249,15 @@ class _Reduce(_ChunkFn):
         return OPS["divide"].impl(np.asarray(res), float(self.then_divide))
 
 
-def _axes(op_name: str, x, axis) -> tuple[int, ...]:
+def _axes(op_name: str, x, axis, tuples: bool = False) -> tuple[int, ...]:
+    """The reduced axes, sorted; an axis tuple where the op takes one (`tuples`)."""
     from hologram.ops import _checks as C
+    from hologram.ops.reductions import _axes as reduced_axes
 
     if axis is None:
         return tuple(range(x.ndim))
+    if tuples:
+        return reduced_axes(op_name, axis, x.ndim)
     return (C.axis(op_name, axis, x.ndim),)
 
 
@@ -265,7 +268,7 @@ def _reduce(op_name: str, params: dict):
     # The numpy op's checks (dtype, axis) on a stand-in with one element per dimension.
     probe = OPS[op_name].impl(np.zeros((1,) * x.ndim, x.dtype), axis=axis, keepdims=keepdims)
     dtype = np.asarray(probe).dtype
-    axes = _axes(op_name, x, axis)
+    axes = _axes(op_name, x, axis, tuples=True)
     if any(x.shape[a] == 0 for a in axes) and op_name in ("max", "min"):
         OPS[op_name].impl(np.zeros(x.shape, x.dtype), axis=axis)  # numpy's "no identity" error
     chunk = combine = aggregate = _Reduce(op_name)
@@ -347,7 +350,7 @@ def _arg_reduce(op_name: str, params: dict):
     _known_shape(op_name, x)
     axis, keepdims = params.get("axis"), bool(params.get("keepdims", False))
     OPS[op_name].impl(np.zeros((1,) * x.ndim, x.dtype), axis=axis, keepdims=keepdims)
-    axes = _axes(op_name, x, axis)
+    axes = _axes(op_name, x, axis, tuples=True)
     if any(x.shape[a] == 0 for a in axes):
         raise ValueError(f"hologram.ops.{op_name}: attempt to get {op_name} of an empty "
                          "sequence")

@@ -169,6 +169,32 @@ def test_max_min_norm_match_dask(axis):
             np.testing.assert_array_equal(got, want.compute())
 
 
+X3 = rand(11, 13, 9, seed=3)
+DX3 = da.from_array(X3, chunks=(4, 5, 3))
+
+
+@pytest.mark.parametrize("axis", [(0, 2), (2, 0), (1,), (0, 1, 2), (-1, 0)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reductions_over_an_axis_tuple_match_numpy(axis, keepdims):
+    for name in ("sum", "mean", "max", "min", "norm"):
+        got = getattr(ops, name)(DX3, axis=axis, keepdims=keepdims)
+        assert isinstance(got, da.Array)
+        got = got.compute()
+        if name == "norm":
+            want = np.sqrt(np.sum(X3.astype(np.float64) ** 2, axis=axis, keepdims=keepdims))
+        else:
+            want = getattr(np, name)(X3.astype(np.float64), axis=axis, keepdims=keepdims)
+        assert got.shape == want.shape and got.dtype == np.float32, name
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-5, err_msg=name)
+
+
+def test_an_axis_tuple_with_a_repeat_or_out_of_range_is_refused():
+    with pytest.raises(ValueError, match="duplicate"):
+        ops.sum(DX3, axis=(0, -3))
+    with pytest.raises(np.exceptions.AxisError, match="out of bounds"):
+        ops.max(DX3, axis=(0, 3))
+
+
 def test_max_propagates_nan_from_any_chunk():
     x = X.copy()
     x[90, 50] = np.nan

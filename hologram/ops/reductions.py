@@ -212,6 +212,14 @@ def sum_(x, axis=None, dtype=None, out=None, keepdims=False):
                                                     x.size)
         return res[0]
     x = _input("sum", x)
+    if dt is None and x.dtype.kind == "f" and x.dtype in SUFFIX and x.flags.c_contiguous \
+            and len(_axes("sum", axis, x.ndim)) == x.ndim:
+        # Every axis of a contiguous float array, however spelled (axis=None or a tuple of all
+        # axes, keepdims=, out=): the same pairwise kernel, so the same bits, as sum(x).
+        res = np.zeros(1, dtype=x.dtype)
+        if x.size:
+            stdlib_kernel(f"sum_{SUFFIX[x.dtype]}")(x.reshape(-1), res, x.size)
+        return _finish("sum", res, _reduced_shape(x.shape, range(x.ndim), keepdims), out)
     result = dt if dt is not None else _sum_dtype(x.dtype)
     convert = _wide(result) if dt is not None else (None if x.dtype in SUFFIX else result)
     res = _reduce("sum", "sum_axis", x, axis, keepdims, None, lambda d: _sum_dtype(d),
