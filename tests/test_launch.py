@@ -5,7 +5,9 @@ Python for the LaunchError. Results are checked against numpy."""
 
 from __future__ import annotations
 
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -220,3 +222,44 @@ def test_decorated_kernel_uses_the_launcher():
     assert type(type(twice).__dict__["__call__"]).__name__ == "builtin_function_or_method"
     with pytest.raises(LaunchError, match="takes 3 arguments"):
         twice(a, out)
+
+
+def test_a_few_ids_over_a_large_array_release_the_gil():
+    """Regression: the GIL was released from 4096 ids on only, so a blocked reduction (a few
+    ids, each looping over a large array) held it for the whole kernel, and a Dask worker's
+    communication thread waited. Another thread must run while such a kernel runs."""
+    from hologram.lang import DeviceArray, f32, u32, get_global_id
+
+    @hologram.kernel
+    def one_id_sum(x: DeviceArray[f32], out: DeviceArray[f32], n: u32, reps: u32):
+        idx = get_global_id()
+        if idx < 1:
+            acc = 0.0
+            for r in range(reps):
+                for i in range(n):
+                    acc += x[i] * x[(i + r) % n]
+            out[idx] = acc
+
+    x, out = np.ones(1 << 20, np.float32), np.zeros(1, np.float32)
+    one_id_sum(x, out, 16, 1)  # compiled and loaded before the measurement
+    took: list[float] = []
+    done = threading.Event()
+
+    def run():
+        t0 = time.perf_counter()
+        one_id_sum(x, out, x.size, 120)
+        took.append(time.perf_counter() - t0)
+        done.set()
+
+    # This thread notes the time whenever it runs Python. With the GIL held, it cannot run
+    # (in `start` or in its loop) while the kernel runs: a gap as long as the kernel.
+    t = threading.Thread(target=run)
+    last = time.perf_counter()
+    gap = 0.0
+    t.start()
+    while not done.is_set():
+        now = time.perf_counter()
+        gap, last = max(gap, now - last), now
+    t.join()
+    assert out[0] > 0
+    assert gap < took[0] / 2, f"this thread waited {gap:.3f} s of the kernel's {took[0]:.3f} s"

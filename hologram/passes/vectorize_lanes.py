@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref, scf
-from xdsl.dialects.builtin import IndexType, MemRefType, ModuleOp, StringAttr, i64
+from xdsl.dialects.builtin import IndexType, IntegerAttr, MemRefType, ModuleOp, StringAttr, i64
 from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -16,6 +16,7 @@ from xdsl.pattern_rewriter import (
 )
 from xdsl.rewriter import InsertPoint
 
+from hologram.analysis.lanes import ONE, Decode, Form, Forms, find_decode, strip, varying
 from hologram.analysis.reductions import is_uniform
 from hologram.dialects.hologram import (
     ATOMIC_OPS,
@@ -29,12 +30,11 @@ from hologram.dialects.hologram import (
     ReturnOp,
     YieldOp,
 )
-from hologram.passes.fold_layout_ir import Leaf, affine_terms
 from hologram.passes.parallelize import DEFAULT_LOOP_THRESHOLD, fill_grid_loop
 
 STRATEGY_ATTR = "vectorize_lanes.strategy"
 REFUSED_ATTR = "vectorize_lanes.refused"
-_ULT = 6
+_SLT, _ULT = 2, 6
 
 
 _NSW = arith.IntegerOverflowAttr([arith.IntegerOverflowFlag.NSW])
@@ -48,11 +48,20 @@ class Refused(Exception):
 class Plan:
     kernel: KernelOp
     gid: GlobalIdOp
-    bound: SSAValue  # the guard's `n` (i32, uniform)
+    bound: SSAValue  # the guard's `n` (uniform)
+    bound_signed: bool  # `idx < n` compared signed: a negative n lets no id through
     guard: scf.IfOp
     privates: list[memref.AllocaOp]  # rank-0 per-thread locals
     hoisted: list[Operation]  # uniform ops, computed once before the lanes
-    segments: list[list[Operation] | scf.ForOp]  # straight runs of ops, and the lane loops
+    items: list[Item]  # the thread body, as uniform ops, lane segments and loops
+    decode: Decode | None  # rows of the 2-D id space run as groups (`idx // d`, `idx % d`)
+    remat: set[Operation]  # cheap ops of the id, recomputed in each lane loop that uses them
+
+
+# The thread body, planned: ("uniform", op) runs once per group (or per loop iteration);
+# ("lanes", ops) runs ops once per lane in a lane loop; ("loop", for, items) runs the loop once
+# for the group, with its body planned the same way (so lane loops end up innermost).
+Item = tuple
 
 
 def _top(op: Operation, block: Block) -> Operation | None:
@@ -77,9 +86,9 @@ def _check_ops(kernel: KernelOp) -> None:
             raise Refused("call of a function")
 
 
-def _guard(kernel: KernelOp) -> tuple[GlobalIdOp, SSAValue, scf.IfOp, list[memref.AllocaOp],
-                                      list[Operation]]:
-    """The kernel as `allocas, pure ops, if (idx <u n) { body }` (the frontend's shape)."""
+def _guard(kernel: KernelOp) -> tuple[GlobalIdOp, SSAValue, bool, scf.IfOp,
+                                      list[memref.AllocaOp], list[Operation]]:
+    """The kernel as `allocas, pure ops, if (idx < n) { body }` (the frontend's shape)."""
     ops = [op for op in kernel.body.block.ops if not isinstance(op, ReturnOp)]
     if not ops or not isinstance(ops[-1], scf.IfOp):
         raise Refused("the body is not one guard `if idx < n`")
@@ -101,46 +110,76 @@ def _guard(kernel: KernelOp) -> tuple[GlobalIdOp, SSAValue, scf.IfOp, list[memre
         else:
             pure.append(op)
     cmp = guard.cond.owner
-    if not (isinstance(cmp, arith.CmpiOp) and cmp.predicate.value.data == _ULT):
-        raise Refused("the guard is not `idx < n` (unsigned)")
-    cast = cmp.lhs.owner
-    if not (isinstance(cast, arith.IndexCastOp) and cast.input is gids[0].result):
+    if not (isinstance(cmp, arith.CmpiOp) and cmp.predicate.value.data in (_ULT, _SLT)):
+        raise Refused("the guard is not `idx < n`")
+    if strip(cmp.lhs) is not gids[0].result or not _is_zero_extension(cmp.lhs):
         raise Refused("the guard does not compare the id")
     if not is_uniform(cmp.rhs, kernel):
         raise Refused("the guard's bound depends on the thread")
-    return gids[0], cmp.rhs, guard, allocas, pure
+    return gids[0], cmp.rhs, cmp.predicate.value.data == _SLT, guard, allocas, pure
 
 
-def _id_atoms(gid: GlobalIdOp, kernel: KernelOp) -> dict[SSAValue, str]:
-    """The id (and its casts) as "id", every loop variable as "loop<n>"."""
-    atoms: dict[SSAValue, str] = {gid.result: "id"}
-    for use in gid.result.uses:
-        if isinstance(use.operation, arith.IndexCastOp):
-            atoms[use.operation.result] = "id"
-    loops = [op for op in kernel.body.walk() if isinstance(op, scf.ForOp)]
-    for n, loop in enumerate(loops):
-        atoms[loop.body.block.args[0]] = f"loop{n}"
-    return atoms
+def _is_zero_extension(value: SSAValue) -> bool:
+    """The id reaches the compare unchanged: index casts and zero extensions only."""
+    while isinstance(value.owner, arith.ExtUIOp | arith.IndexCastOp):
+        value = value.owner.input
+    return isinstance(value.owner, GlobalIdOp)
 
 
-def _id_coefficient(index: SSAValue, kernel: KernelOp, atoms: dict[SSAValue, str],
-                    ) -> tuple[Leaf, ...] | None | str:
-    """The id's coefficient in an affine index ((): unit stride; None: no id term), or
-    "opaque" when the index is not affine in the id, the loop variables and uniform values."""
-    terms = affine_terms(index, kernel.body.block, atoms)
-    if terms is None:
-        return "opaque"
-    ids = [t.coef for t in terms if t.var == "id"]
-    if not ids:
-        return None
-    if len(ids) > 1:
-        return "opaque"
-    return ids[0]
+def _is_arith(op: Operation) -> bool:
+    return not op.regions and op.name.startswith("arith.") and bool(op.results)
+
+
+_CHEAP = (arith.ExtUIOp, arith.ExtSIOp, arith.IndexCastOp, arith.TruncIOp, arith.AddiOp,
+          arith.SubiOp, arith.MuliOp)
+
+
+class _Planner:
+    """Splits the thread body into items; knows which values are the same in every lane."""
+
+    def __init__(self, uniform: set[SSAValue], lane_atoms: set[SSAValue], skip: set[Operation]):
+        self.uniform = uniform
+        self.lane_atoms = lane_atoms  # the id and a decode's columns: known in every lane loop
+        self.skip = skip
+        self.remat: set[Operation] = set()
+        self.loops: list[scf.ForOp] = []
+
+    def _lane_known(self, v: SSAValue) -> bool:
+        return v in self.uniform or v in self.lane_atoms or (
+            isinstance(v.owner, Operation) and v.owner in self.remat)
+
+    def items(self, ops: list[Operation]) -> list[Item]:
+        out: list[Item] = []
+        pending: list[Operation] = []
+        for op in ops:
+            if op in self.skip:
+                continue
+            if _is_arith(op) and all(o in self.uniform for o in op.operands):
+                self.uniform.update(op.results)
+                out.append(("uniform", op))
+                continue
+            if isinstance(op, _CHEAP) and all(self._lane_known(o) for o in op.operands):
+                self.remat.add(op)
+                continue
+            if isinstance(op, scf.ForOp) and not op.iter_args and all(
+                    v in self.uniform for v in (op.lb, op.ub, op.step)):
+                if pending:
+                    out.append(("lanes", pending))
+                    pending = []
+                self.loops.append(op)
+                self.uniform.add(op.body.block.args[0])
+                body = [o for o in op.body.block.ops if not isinstance(o, scf.YieldOp)]
+                out.append(("loop", op, self.items(body)))
+                continue
+            pending.append(op)
+        if pending:
+            out.append(("lanes", pending))
+        return out
 
 
 def analyse(kernel: KernelOp) -> Plan:
     _check_ops(kernel)
-    gid, bound, guard, allocas, pure = _guard(kernel)
+    gid, bound, bound_signed, guard, allocas, pure = _guard(kernel)
     block = kernel.body.block
     body = [op for op in guard.true_region.block.ops if not isinstance(op, scf.YieldOp)]
     # Uniform ops (same value in every thread) are computed once; the rest runs per lane.
@@ -150,133 +189,165 @@ def analyse(kernel: KernelOp) -> Plan:
     cmp = guard.cond.owner
     only_guard = [o for o in pure if o is cmp and len(list(o.results[0].uses)) == 1]
     for op in [o for o in pure if not isinstance(o, GlobalIdOp) and o not in only_guard] + body:
-        if (not op.regions and op.name.startswith("arith.") and op.results
-                and all(o in uniform for o in op.operands)):
+        if _is_arith(op) and all(o in uniform for o in op.operands):
             hoisted.append(op)
             uniform.update(op.results)
         else:
             rest.append(op)
-    loops = [op for op in rest if isinstance(op, scf.ForOp)
-             and not op.iter_args and all(v in uniform for v in (op.lb, op.ub, op.step))]
-    if not loops:
+    hoisted_values = set(uniform)
+    decode = find_decode(rest, lambda v: strip(v) is gid.result, lambda v: v in uniform)
+    if decode is not None and decode.divisor not in hoisted_values:
+        decode = None
+    lane_atoms = {gid.result} | set(decode.cols if decode else ())
+    if decode is not None:
+        uniform.update(decode.rows)  # one row per group: the same in all its lanes
+    planner = _Planner(uniform, lane_atoms, set(decode.ops) if decode else set())
+    items = planner.items(rest)
+    if not planner.loops:
         raise Refused("no loop with uniform bounds in the thread body (nothing to interleave)")
-    # Every access in the loops: unit stride in the id (a vector load across lanes), or
-    # independent of it (the same element for every lane); a strided one (`x[id * cols + i]`)
-    # would become a gather, which the thread's own loop does better.
-    atoms = _id_atoms(gid, kernel)
-    for loop in loops:
-        for op in loop.walk():
-            if isinstance(op, memref.LoadOp | memref.StoreOp) and isinstance(
-                    op.memref, BlockArgument) and op.memref.block is block:
-                coef = _id_coefficient(op.indices[0], kernel, atoms)
-                if coef == "opaque":
-                    raise Refused("an access in the loop is not affine in the id")
-                if coef not in (None, ()):
-                    raise Refused("an access in the loop strides by a multiple of the id "
-                                  "(lanes would gather)")
+    forms = _forms(kernel, gid, decode, uniform)
+    _check_accesses(kernel, planner.loops, forms, decode)
+    return Plan(kernel, gid, bound, bound_signed, guard, allocas, hoisted, items, decode,
+                planner.remat)
+
+
+def _forms(kernel: KernelOp, gid: GlobalIdOp, decode: Decode | None,
+           uniform: set[SSAValue]) -> Forms:
+    atoms: dict[SSAValue, object] = {gid.result: "id"}
+    for op in kernel.body.walk():
+        if isinstance(op, scf.ForOp):
+            atoms[op.body.block.args[0]] = op.body.block.args[0]
+    subst: dict[object, Form] = {}
+    if decode is not None:
+        atoms.update({r: "row" for r in decode.rows})
+        atoms.update({c: "col" for c in decode.cols})
+        d = Forms({}, lambda v: v in uniform).of(decode.divisor) or {}
+        subst["id"] = {"row": d.get("1", {}), "col": ONE}
+    # Rows are uniform within a group, not across the kernel: a leaf only through its atom.
+    rows = set(decode.rows) if decode else set()
+    return Forms(atoms, lambda v: v in uniform and v not in rows, subst)
+
+
+def _check_accesses(kernel: KernelOp, loops: list[scf.ForOp], forms: Forms,
+                    decode: Decode | None) -> None:
+    block = kernel.body.block
+    lane = "col" if decode else "id"
+    mine = [op for op in kernel.body.walk() if isinstance(op, memref.LoadOp | memref.StoreOp)
+            and isinstance(op.memref, BlockArgument) and op.memref.block is block]
+    # Every access in the loops: unit stride along the lanes (a vector load), or the same
+    # element for every lane; a strided one (`x[id * cols + i]`) would become a gather,
+    # which the thread's own loop does better.
+    in_loops = {op for loop in loops for op in loop.walk()}
+    for op in mine:
+        if op not in in_loops:
+            continue
+        form = forms.of(op.indices[0])
+        if form is None:
+            raise Refused("an access in the loop is not affine in the id")
+        if form.get(lane, {}) not in ({}, ONE):
+            raise Refused("an access in the loop strides by a multiple of the id "
+                          "(lanes would gather)")
     # Lanes interleave the threads' steps. Only writes at `id + uniform` (distinct for
     # distinct threads) and reads of written arrays at the same element keep every result
     # equal to the kernel's sequential id order.
-    written: dict[SSAValue, list[SSAValue]] = {}
-    for op in kernel.body.walk():
-        if isinstance(op, memref.StoreOp) and isinstance(op.memref, BlockArgument) \
-                and op.memref.block is block:
-            terms = affine_terms(op.indices[0], block, atoms)
-            if terms is None or sorted((t.var, t.coef) for t in terms if t.var != "1") != [
-                    ("id", ())]:
+    own = forms.subst.get("id", {"id": ONE})
+    written: dict[SSAValue, list[Form]] = {}
+    for op in mine:
+        if isinstance(op, memref.StoreOp):
+            form = forms.of(op.indices[0])
+            if form is None or varying(form) != own:
                 raise Refused("a write is not at `id + uniform offset` (threads could "
                               "share an element)")
-            written.setdefault(op.memref, []).append(op.indices[0])
-    for op in kernel.body.walk():
+            written.setdefault(op.memref, []).append(form)
+    for op in mine:
         if isinstance(op, memref.LoadOp) and op.memref in written:
-            key = _key(op.indices[0], block, atoms)
-            if any(_key(w, block, atoms) != key for w in written[op.memref]):
+            form = forms.of(op.indices[0])
+            if form is None or any(w != form for w in written[op.memref]):
                 raise Refused("a read of a written array at another element")
-    segments: list[list[Operation] | scf.ForOp] = []
-    for op in rest:
-        if op in loops:
-            segments.append(op)
-        elif segments and isinstance(segments[-1], list):
-            segments[-1].append(op)
-        else:
-            segments.append([op])
-    return Plan(kernel, gid, bound, guard, allocas, hoisted, segments)
-
-
-def _key(index: SSAValue, block: Block, atoms: dict[SSAValue, str]):
-    terms = affine_terms(index, block, atoms)
-    return None if terms is None else sorted((t.var, t.coef) for t in terms)
 
 
 # ------------------------------------------------------------------------------------------------
 # Rewriting
 # ------------------------------------------------------------------------------------------------
-def _idx_const(value: int, pinned: list[Operation]) -> SSAValue:
-    op = arith.ConstantOp.from_int_and_width(value, IndexType())
-    pinned.append(op)
-    return op.result
-
-
 class _Lanes:
-    """Emits the lane loops of one group of W threads (ids g0 .. g0 + count - 1)."""
+    """Emits the lane loops of one group of threads: ids base .. base + count - 1."""
 
-    def __init__(self, plan: Plan, block: Block, g0: SSAValue, count: SSAValue, width: int,
-                 mapping: dict[SSAValue, SSAValue]):
+    def __init__(self, plan: Plan, block: Block, base: SSAValue, count: SSAValue,
+                 col0: SSAValue | None, width: int, anchor: Operation):
         self.plan = plan
         self.block = block
-        self.g0 = g0
+        self.base = base
         self.count = count
+        self.col0 = col0  # a decode's column of the group's first id
         self.width = width
-        self.base = mapping  # uniform values: the hoisted copies
+        self.anchor = anchor  # lane arrays go after it, before any lane loop
         self.lane_arrays: dict[SSAValue, SSAValue] = {}  # per-lane value -> its W-array
         self.private: dict[SSAValue, SSAValue] = {}  # rank-0 alloca -> its W-array
         self.zero = self._const(0)
         self.one = self._const(1)
-        self.anchor: Operation | None = None  # the first loop of the group's body
+        self.seg_of: dict[Operation, int] = {}
 
     def _const(self, v: int) -> SSAValue:
         op = arith.ConstantOp.from_int_and_width(v, IndexType())
-        self.block.add_op(op)
+        self.block.insert_op_after(op, self.anchor)
+        self.anchor = op
         return op.result
 
     def array(self, elem) -> SSAValue:
-        """A W-element local, placed before the first lane loop (it must dominate them all)."""
+        """A W-element local at the top of the group (it must dominate every lane loop)."""
         op = memref.AllocaOp.get(elem, shape=[self.width])
-        if self.anchor is None:
-            self.block.add_op(op)
-        else:
-            self.block.insert_op_before(op, self.anchor)
+        self.block.insert_op_after(op, self.anchor)
+        self.anchor = op
         return op.memref
 
-    def lane_loop(self, into: Block) -> tuple[Block, SSAValue, dict[SSAValue, SSAValue]]:
+    def lane_loop(self, into: Block, outer: dict[SSAValue, SSAValue],
+                  ) -> tuple[Block, SSAValue, dict[SSAValue, SSAValue]]:
         """`scf.for l = 0 to count` in `into`; returns its body, l and the per-lane mapping."""
         body = Block(arg_types=[IndexType()])
-        loop = scf.ForOp(self.zero, self.count, self.one, [], Region(body))
-        into.add_op(loop)
-        if self.anchor is None:
-            self.anchor = loop
+        into.add_op(scf.ForOp(self.zero, self.count, self.one, [], Region(body)))
         lane = body.args[0]
         lane.name_hint = "lane"
-        gid = arith.AddiOp(self.g0, lane, overflow=_NSW)  # < the grid: no wrap
+        gid = arith.AddiOp(self.base, lane, overflow=_NSW)  # < the grid: no wrap
         body.add_op(gid)
         gid.result.name_hint = "gid"
-        mapping = dict(self.base)
+        mapping = dict(outer)
         mapping[self.plan.gid.result] = gid.result
+        if self.plan.decode is not None:
+            assert self.col0 is not None
+            col = arith.AddiOp(self.col0, lane, overflow=_NSW)
+            body.add_op(col)
+            col.result.name_hint = "col"
+            for c in self.plan.decode.cols:
+                cast = arith.IndexCastOp(col.result, c.type)
+                body.add_op(cast)
+                mapping[c] = cast.result
         return body, lane, mapping
 
+    def _value(self, v: SSAValue, body: Block, mapping: dict[SSAValue, SSAValue],
+               lane: SSAValue) -> None:
+        """Make `v` available in this lane loop: recompute it, or load it from its lane array."""
+        if v in mapping:
+            return
+        owner = v.owner
+        if isinstance(owner, Operation) and owner in self.plan.remat:
+            for o in owner.operands:
+                self._value(o, body, mapping, lane)
+            new = owner.clone(value_mapper=mapping)
+            body.add_op(new)
+            mapping[v] = new.results[0]
+        elif v in self.lane_arrays:
+            load = memref.LoadOp.get(self.lane_arrays[v], [lane])
+            body.add_op(load)
+            mapping[v] = load.res
+
     def clone_into(self, ops: list[Operation], body: Block, lane: SSAValue,
-                   mapping: dict[SSAValue, SSAValue], top_of: dict[Operation, int],
-                   seg: int) -> None:
+                   mapping: dict[SSAValue, SSAValue], seg: int) -> None:
         """Clone `ops` (segment `seg`) for one lane: values of other segments come from their
         lane arrays; values used by other segments go to theirs; private scalars to lanes."""
         for op in ops:
             for inner in op.walk():
                 for v in inner.operands:
-                    if v in mapping or v not in self.lane_arrays:
-                        continue
-                    load = memref.LoadOp.get(self.lane_arrays[v], [lane])
-                    body.add_op(load)
-                    mapping[v] = load.res
+                    self._value(v, body, mapping, lane)
             if isinstance(op, memref.LoadOp | memref.StoreOp) and op.memref in self.private:
                 arr = self.private[op.memref]
                 if isinstance(op, memref.LoadOp):
@@ -291,9 +362,9 @@ class _Lanes:
                 body.add_op(new)
                 self._lane_privates(new, lane)
             for old_r, new_r in zip(op.results, new.results, strict=True):
-                users = {top_of.get(_top(u.operation, self.plan.guard.true_region.block)
-                                    or u.operation, -1) for u in old_r.uses}
-                if users - {seg, -1}:  # -1: the guard's compare, which no lane runs
+                mapping[old_r] = new_r
+                users = {self.seg_of.get(u.operation, seg) for u in old_r.uses}
+                if users - {seg}:
                     arr = self.lane_arrays.get(old_r)
                     if arr is None:
                         arr = self.array(old_r.type)
@@ -318,6 +389,58 @@ class _Lanes:
                 inner.detach()
                 inner.erase()
 
+    def number(self, items: list[Item]) -> None:
+        """Give every op of every lane segment its segment's number."""
+        for item in items:
+            if item[0] == "lanes":
+                n = len(set(self.seg_of.values())) + 1
+                for op in item[1]:
+                    for inner in op.walk():
+                        self.seg_of[inner] = n
+            elif item[0] == "loop":
+                self.number(item[2])
+
+    def emit(self, items: list[Item], into: Block, mapping: dict[SSAValue, SSAValue]) -> None:
+        for item in items:
+            if item[0] == "uniform":
+                op = item[1]
+                new = op.clone(value_mapper=mapping)
+                into.add_op(new)
+                for o, n in zip(op.results, new.results, strict=True):
+                    mapping[o] = n
+            elif item[0] == "lanes":
+                ops = item[1]
+                body, lane, lmap = self.lane_loop(into, mapping)
+                self.clone_into(ops, body, lane, lmap, self.seg_of[ops[0]])
+                body.add_op(scf.YieldOp())
+            else:
+                # The loop runs once for the group; its body is planned the same way.
+                _, loop, inner = item
+                iv = loop.body.block.args[0]
+                outer_body = Block(arg_types=[iv.type])  # index or an integer
+                outer_body.args[0].name_hint = iv.name_hint
+                into.add_op(scf.ForOp(mapping.get(loop.lb, loop.lb),
+                                      mapping.get(loop.ub, loop.ub),
+                                      mapping.get(loop.step, loop.step), [],
+                                      Region(outer_body)))
+                mapping[iv] = outer_body.args[0]
+                self.emit(inner, outer_body, mapping)
+                outer_body.add_op(scf.YieldOp())
+
+
+def _put(ops: list[Operation], op: Operation) -> SSAValue:
+    ops.append(op)
+    return op.results[0]
+
+
+def _to_index(value: SSAValue, signed: bool, ops: list[Operation]) -> SSAValue:
+    """An i32/i64 value as an index (sign- or zero-extended)."""
+    if isinstance(value.type, IndexType):
+        return value
+    if value.type != i64:
+        value = _put(ops, arith.ExtSIOp(value, i64) if signed else arith.ExtUIOp(value, i64))
+    return _put(ops, arith.IndexCastOp(value, IndexType()))
+
 
 def _emit(plan: Plan, width: int, rewriter: PatternRewriter) -> None:
     kernel = plan.kernel
@@ -325,14 +448,12 @@ def _emit(plan: Plan, width: int, rewriter: PatternRewriter) -> None:
     ret = block.last_op
     assert isinstance(ret, ReturnOp)
     head: list[Operation] = []
-    c0 = arith.ConstantOp.from_int_and_width(0, IndexType())
-    c1 = arith.ConstantOp.from_int_and_width(1, IndexType())
-    cw = arith.ConstantOp.from_int_and_width(width, IndexType())
-    grid = GridSizeOp()
-    grid.result.name_hint = "grid"
-    head += [c0, c1, cw, grid]
-    # Ids below min(grid, n) pass the guard: they run in groups of `width` lanes.
-    mapping: dict[SSAValue, SSAValue] = {}
+    c0 = _put(head, arith.ConstantOp.from_int_and_width(0, IndexType()))
+    c1 = _put(head, arith.ConstantOp.from_int_and_width(1, IndexType()))
+    cw = _put(head, arith.ConstantOp.from_int_and_width(width, IndexType()))
+    grid = _put(head, GridSizeOp())
+    grid.name_hint = "grid"
+    # Ids below min(grid, n) pass the guard: they run in groups of lanes.
     bound_map: dict[SSAValue, SSAValue] = {}
     for op in plan.hoisted:
         new = op.clone(value_mapper=bound_map)
@@ -340,76 +461,93 @@ def _emit(plan: Plan, width: int, rewriter: PatternRewriter) -> None:
         for o, n in zip(op.results, new.results, strict=True):
             bound_map[o] = n
     bound = bound_map.get(plan.bound, plan.bound)
-    wide = arith.ExtUIOp(bound, i64)
-    bidx = arith.IndexCastOp(wide.result, IndexType())
-    end = arith.MinUIOp(grid.result, bidx.result)
-    end.result.name_hint = "guarded_end"
-    head += [wide, bidx, end]
-    group = ParallelForOp(c0.result, end.result, cw.result, Region(Block(arg_types=[IndexType()])),
-                          schedule="static", chunk=0,
-                          threshold=max(1, DEFAULT_LOOP_THRESHOLD // width))
-    group.attributes["lanes"] = StringAttr(f"{width} consecutive ids per iteration")
+    if plan.bound_signed:  # a negative n: no id passes
+        zero = _put(head, arith.ConstantOp(IntegerAttr(0, bound.type)))
+        neg = _put(head, arith.CmpiOp(bound, zero, "slt"))
+        bound = _put(head, arith.SelectOp(neg, zero, bound))
+    end = _put(head, arith.MinUIOp(grid, _to_index(bound, plan.bound_signed, head)))
+    end.name_hint = "guarded_end"
+    threshold = max(1, DEFAULT_LOOP_THRESHOLD // width)
+    decode = plan.decode
+    if decode is None:
+        group = ParallelForOp(c0, end, cw, Region(Block(arg_types=[IndexType()])),
+                              schedule="static", chunk=0, threshold=threshold)
+        group.attributes["lanes"] = StringAttr(f"{width} consecutive ids per iteration")
+        tail_start = end
+    else:
+        # Groups along the rows of the decoded id space: row i, columns j0 .. j0 + W - 1.
+        # A divisor <= 0 leaves every id to the original body (the tail loop).
+        d = bound_map.get(decode.divisor, decode.divisor)
+        dzero = _put(head, arith.ConstantOp(IntegerAttr(0, d.type)))
+        ok = _put(head, arith.CmpiOp(d, dzero, "sgt" if decode.signed else "ne"))
+        dsafe = _put(head, arith.SelectOp(ok, _to_index(d, decode.signed, head), c1))
+        dsafe.name_hint = "row_len"
+        tail_start = _put(head, arith.SelectOp(ok, end, c0))
+        last = _put(head, arith.SubiOp(dsafe, c1))
+        rows = _put(head, arith.DivUIOp(_put(head, arith.AddiOp(tail_start, last)), dsafe))
+        wm1 = _put(head, arith.ConstantOp.from_int_and_width(width - 1, IndexType()))
+        per_row = _put(head, arith.DivUIOp(_put(head, arith.AddiOp(dsafe, wm1)), cw))
+        per_row.name_hint = "groups_per_row"
+        total = _put(head, arith.MuliOp(rows, per_row))
+        group = ParallelForOp(c0, total, c1, Region(Block(arg_types=[IndexType()])),
+                              schedule="static", chunk=0, threshold=threshold)
+        group.attributes["lanes"] = StringAttr(
+            f"{width} consecutive columns of one row per iteration")
     head.append(group)
     gb = group.body.block
-    g0 = group.induction_var
-    g0.name_hint = "g0"
+    g = group.induction_var
+    g.name_hint = "g0" if decode is None else "g"
     # The uniform values the body uses are recomputed inside the loop (cheap, and the C
     # compiler sees them as loop-local constants).
+    mapping: dict[SSAValue, SSAValue] = {}
     for op in plan.hoisted:
         new = op.clone(value_mapper=mapping)
         gb.add_op(new)
         for o, n in zip(op.results, new.results, strict=True):
             mapping[o] = n
-    cwl = arith.ConstantOp.from_int_and_width(width, IndexType())
-    gb.add_op(cwl)
-    rem = arith.SubiOp(end.result, g0)
-    cnt = arith.MinUIOp(cwl.result, rem.result)
-    cnt.result.name_hint = "lanes"
-    gb.add_op(rem)
-    gb.add_op(cnt)
-    lanes = _Lanes(plan, gb, g0, cnt.result, width, mapping)
+    col0 = None
+    if decode is None:
+        base = g
+        count = _put_in(gb, arith.MinUIOp(_put_in(gb, arith.ConstantOp.from_int_and_width(
+            width, IndexType())), _put_in(gb, arith.SubiOp(end, g))))
+    else:
+        row = _put_in(gb, arith.DivUIOp(g, per_row))
+        row.name_hint = "row"
+        col0 = _put_in(gb, arith.MuliOp(_put_in(gb, arith.SubiOp(
+            g, _put_in(gb, arith.MuliOp(row, per_row)))), cw))
+        col0.name_hint = "col0"
+        base = _put_in(gb, arith.AddiOp(_put_in(gb, arith.MuliOp(row, dsafe)), col0))
+        in_row = _put_in(gb, arith.MinUIOp(cw, _put_in(gb, arith.SubiOp(dsafe, col0))))
+        left = _put_in(gb, arith.MinUIOp(in_row, _put_in(gb, arith.SubiOp(tail_start, base))))
+        inside = _put_in(gb, arith.CmpiOp(base, tail_start, "ult"))
+        count = _put_in(gb, arith.SelectOp(inside, left, c0))
+        for r in decode.rows:
+            mapping[r] = _put_in(gb, arith.IndexCastOp(row, r.type))
+        base.name_hint = "base"
+    count.name_hint = "lanes"
+    lanes = _Lanes(plan, gb, base, count, col0, width, gb.last_op)
     for alloca in plan.privates:
         elem = alloca.memref.type.element_type  # type: ignore[union-attr]
         arr = lanes.array(elem)
         arr.name_hint = alloca.memref.name_hint
         lanes.private[alloca.memref] = arr
         mapping[alloca.memref] = arr
-    top_of: dict[Operation, int] = {}
-    for n, seg in enumerate(plan.segments):
-        for op in (seg if isinstance(seg, list) else [seg]):
-            top_of[op] = n
-    # Ops before the guard that are not hoisted (the id's casts) belong to the first segment.
-    for n, seg in enumerate(plan.segments):
-        if isinstance(seg, list):
-            body, lane, lmap = lanes.lane_loop(gb)
-            lanes.clone_into(seg, body, lane, lmap, top_of, n)
-            body.add_op(scf.YieldOp())
-            continue
-        # The loop runs once for the group; each iteration runs its body for every lane.
-        outer_body = Block(arg_types=[seg.body.block.args[0].type])  # index or an integer
-        iv = outer_body.args[0]
-        iv.name_hint = seg.body.block.args[0].name_hint
-        outer = scf.ForOp(mapping.get(seg.lb, seg.lb), mapping.get(seg.ub, seg.ub),
-                          mapping.get(seg.step, seg.step), [], Region(outer_body))
-        gb.add_op(outer)
-        if lanes.anchor is None:
-            lanes.anchor = outer
-        body, lane, lmap = lanes.lane_loop(outer_body)
-        lmap[seg.body.block.args[0]] = iv
-        inner_ops = [o for o in seg.body.block.ops if not isinstance(o, scf.YieldOp)]
-        lanes.clone_into(inner_ops, body, lane, lmap, top_of, n)
-        body.add_op(scf.YieldOp())
-        outer_body.add_op(scf.YieldOp())
+    lanes.number(plan.items)
+    lanes.emit(plan.items, gb, mapping)
     gb.add_op(YieldOp())
-    # Ids from min(grid, n) to the grid: the original body, guard included (normally none).
-    tail = ParallelForOp(end.result, grid.result, c1.result,
-                         Region(Block(arg_types=[IndexType()])),
+    # Ids from there to the grid: the original body, guard included (normally none).
+    tail = ParallelForOp(tail_start, grid, c1, Region(Block(arg_types=[IndexType()])),
                          threshold=DEFAULT_LOOP_THRESHOLD)
     head.append(tail)
     originals = [o for o in block.ops if o is not ret]
     for op in head:
         rewriter.insert(op, InsertPoint.before(ret))
     fill_grid_loop(tail, originals, clone=False)
+
+
+def _put_in(block: Block, op: Operation) -> SSAValue:
+    block.add_op(op)
+    return op.results[0]
 
 
 class _Lanify(RewritePattern):

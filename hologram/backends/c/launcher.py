@@ -9,7 +9,7 @@ Each kernel `i` gets `launch_<i>` (METH_FASTCALL): the arguments are checked in 
 array, exact dtype in native byte order, C-contiguous, writeable if the kernel writes it;
 integers in range, floats within f32 range, booleans; the grid, inferred or given; each
 `a[idx]`-only array's length against the guard's bound), then the kernel runs, with the GIL
-released from `RELEASE_GIL_FROM` ids on. The C accepts exactly what the Python checks of
+released from `RELEASE_GIL_FROM` ids or an array of `RELEASE_GIL_ELEMENTS` elements on. The C accepts exactly what the Python checks of
 `hologram.runtime.Kernel` accept. When a check fails, nothing runs and the call is handed, as
 it came, to the Python function registered with `set_fallback(i, fn)`, which explains the
 failure as a `LaunchError` (or, for a value the C does not take directly, converts it and
@@ -26,8 +26,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-# Below this many ids the GIL stays held: releasing it costs more than such a launch.
+# Below this many ids, and with no array of RELEASE_GIL_ELEMENTS elements, the GIL stays held:
+# releasing it costs more than such a launch. A few ids may each loop over a large array (a
+# blocked sum runs a few thousand ids over millions of elements): the array's length says so,
+# and other Python threads (a Dask worker's communication) must not wait for that kernel.
 RELEASE_GIL_FROM = 4096
+RELEASE_GIL_ELEMENTS = 1 << 16
 # Ids are u32, so a launch runs at most 2**32 ids (docs/language.md; `runtime._GRID_MAX`).
 GRID_MAX = "INT64_C(4294967296)"
 
@@ -293,7 +297,9 @@ def _launcher(spec: KernelSpec, index: int) -> str:
         out("  int64_t hg_err[6] = {0, 0, 0, 0, 0, 0};")
         extra = ["hg_len", "hg_err"]
     call = f"{spec.symbol}({', '.join([*call_args, 'grid', *extra])});"
-    out(f"  if (grid >= {RELEASE_GIL_FROM}) {{")
+    big = " || ".join(f"n{i} >= {RELEASE_GIL_ELEMENTS}" for i, t in enumerate(spec.param_types)
+                      if t.endswith("[]"))
+    out(f"  if (grid >= {RELEASE_GIL_FROM}{' || ' + big if big else ''}) {{")
     out(f"    Py_BEGIN_ALLOW_THREADS {call} Py_END_ALLOW_THREADS")
     out(f"  }} else {{\n    {call}\n  }}")
     if spec.boundscheck:

@@ -18,7 +18,9 @@ builtin.module {
   // CHECK-NEXT:      scf.for %lane = %{{.*}} to %lanes step
   // CHECK-NEXT:        %gid = arith.addi %g0, %lane overflow<nsw> : index
   // CHECK:             memref.store %{{.*}}, %acc[%lane] : memref<16xf32>
+  // The row offset i * n is the same in every lane: computed once per row, outside the lanes.
   // CHECK:           scf.for %i = %{{.*}} to %{{.*}} step %{{.*}} {
+  // CHECK:             %[[ROW:.*]] = arith.muli %{{.*}}, %{{.*}} overflow<nsw> : i64
   // CHECK-NEXT:        scf.for %lane_1 = %{{.*}} to %lanes step
   // CHECK-NEXT:          %gid_1 = arith.addi %g0, %lane_1 overflow<nsw> : index
   // CHECK:               memref.load %acc[%lane_1] : memref<16xf32>
@@ -75,7 +77,7 @@ builtin.module {
   // CHECK-NEXT:      %[[A:.*]] = memref.alloca() : memref<16xf32>
   // CHECK:             memref.store %a, %[[A]][%lane] : memref<16xf32>
   // CHECK:           scf.for %it = 
-  // CHECK-NEXT:        scf.for %lane_1 =
+  // CHECK:             scf.for %lane_1 =
   // CHECK:               memref.load %[[A]][%lane_1] : memref<16xf32>
   // CHECK:             memref.load %[[A]][%lane_2] : memref<16xf32>
   // CHECK:             math.exp
@@ -124,9 +126,10 @@ builtin.module {
   // variable's type (regression: it was made an index, and `sitofp` of it failed to verify).
   // CHECK-LABEL: hologram.kernel @i32_loop
   // CHECK-SAME:    vectorize_lanes.strategy = "lanes 16"
+  // Its conversion is the same in every lane: once per iteration, before the lane loop.
   // CHECK:         scf.for %[[K:.*]] = %{{.*}} to %n step %{{.*}} : i32 {
+  // CHECK-NEXT:      arith.sitofp %[[K]] : i32 to f32
   // CHECK-NEXT:      scf.for %lane_1 =
-  // CHECK:             arith.sitofp %[[K]] : i32 to f32
   hologram.kernel @i32_loop(%x: memref<?xf32>, %out: memref<?xf32>, %n: i32) attributes {param_names = ["x", "out", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
     %acc = memref.alloca() : memref<f32>
     %gid = hologram.global_id : index
