@@ -329,8 +329,10 @@ def test_errors_at_call_time():
         ops.add(DX, da.ones(5, chunks=5, dtype=np.float32))
     with pytest.raises(np.exceptions.AxisError, match="sum: axis 2 is out of bounds"):
         ops.sum(DX, axis=2)
-    with pytest.raises(TypeError, match="sum: argument 'axis' must be an int"):
-        ops.sum(DX, axis=(0, 1))
+    with pytest.raises(TypeError, match="sum: argument 'axis' must be an int, a tuple"):
+        ops.sum(DX, axis=1.5)
+    with pytest.raises(TypeError, match="argmax: argument 'axis' must be an int or None"):
+        ops.argmax(DX, axis=(0, 1))
     with pytest.raises(ValueError, match="inner dimensions differ"):
         ops.matmul(DX, DX)
     d64 = DX.astype(np.float64)

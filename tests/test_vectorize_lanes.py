@@ -135,3 +135,73 @@ def test_every_kernel_it_applies_to_is_bit_identical(path):
                 else:
                     args.append(next(it))
             _same(plain[name], vec[name], args)
+
+
+# --- 2-D ids decoded from the 1-D id -------------------------------------------------------------
+ROW_GROUPS = "consecutive columns of one row per iteration"
+
+
+def _conv_ref(x, wt, oh, ow):
+    r = wt.shape[0]
+    ref = np.zeros((oh, ow), np.float64)
+    for a in range(r):
+        for b in range(r):
+            ref += wt[a, b] * x[a:a + oh, b:b + ow].astype(np.float64)
+    return ref
+
+
+@pytest.mark.parametrize("name", ["conv2d_u32", "conv2d_i32"])
+@pytest.mark.parametrize("oh,ow", [(1, 1), (3, 5), (7, 16), (5, 17), (4, 100), (2, 130)])
+@pytest.mark.parametrize("lanes", [4, 16])
+def test_decoded_conv_runs_rows_of_lanes(name, oh, ow, lanes):
+    plain, vec = _pair(name, lanes)
+    assert ROW_GROUPS in vec.mlir(pipeline="vectorize-lanes{lanes=%d}" % lanes)
+    r = 3
+    w = ow + r - 1
+    x = rand((oh + r - 1) * w, 11)
+    wt = rand(r * r, 12)
+    _, _, got = _same(plain, vec, [x, wt, np.zeros(oh * ow, np.float32), r, w, oh, ow])
+    np.testing.assert_allclose(got.reshape(oh, ow),
+                               _conv_ref(x.reshape(-1, w), wt.reshape(r, r), oh, ow),
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("grid_delta", [-7, 0, 5])
+def test_decoded_rows_with_a_grid_other_than_the_bound(grid_delta):
+    """A smaller grid ends inside a row; a larger one runs the extra ids through the guard."""
+    plain, vec = _pair("conv2d_u32", 16)
+    oh, ow, r = 6, 21, 2
+    w = ow + r - 1
+    x, wt = rand((oh + r - 1) * w, 13), rand(r * r, 14)
+    out = np.full(oh * ow + 8, -1.0, np.float32)
+    _same(plain, vec, [x, wt, out, r, w, oh, ow], grid=oh * ow + grid_delta)
+
+
+@pytest.mark.parametrize("k,w,rows", [(1, 1, 1), (2, 9, 4), (3, 40, 5), (4, 70, 3)])
+def test_decode_by_subtraction_and_a_computed_width(k, w, rows):
+    """`j = idx - i * ow` with computed widths (i64, f64), guarded by a separate count."""
+    plain, vec = _pair("box_sub_form", 16)
+    assert ROW_GROUPS in vec.mlir(pipeline="vectorize-lanes{lanes=16}")
+    ow = w - k + 1
+    x = rand((rows + k - 1) * w, 15, np.float64)
+    n = rows * ow
+    _, got = _same(plain, vec, [x, np.zeros(n), k, ow - 1, n])
+    img = x.reshape(-1, w)
+    ref = sum(img[a:a + rows, b:b + ow] for a in range(k) for b in range(k))
+    np.testing.assert_allclose(got.reshape(rows, ow), ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("m,cols", [(1, 1), (3, 7), (5, 70)])
+def test_a_loop_uniform_along_the_row(m, cols):
+    plain, vec = _pair("rows_scaled", 16)
+    x = rand(m * cols, 16)
+    _, got = _same(plain, vec, [x, np.zeros(m * cols, np.float32), m, cols])
+    xm = x.reshape(m, cols).astype(np.float64)
+    np.testing.assert_allclose(got.reshape(m, cols), xm * xm[:, :m].sum(axis=1, keepdims=True),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_a_column_written_by_every_row_is_refused():
+    ks = _load(LANES, WITH % 64)
+    k = ks["column_written_by_every_row"]
+    assert "threads could share an element" in explain(k.kernel_op())

@@ -286,6 +286,10 @@ class _Lanes:
         self.zero = self._const(0)
         self.one = self._const(1)
         self.seg_of: dict[Operation, int] = {}
+        # A decode's rows and columns as the index values they come from: their widenings are
+        # casts of those (exact: 0 <= value < divisor), so the C compiler sees `col0 + lane`
+        # and not a 32-bit wrap it cannot rule out.
+        self.index_of: dict[SSAValue, SSAValue] = {}
 
     def _const(self, v: int) -> SSAValue:
         op = arith.ConstantOp.from_int_and_width(v, IndexType())
@@ -317,11 +321,23 @@ class _Lanes:
             col = arith.AddiOp(self.col0, lane, overflow=_NSW)
             body.add_op(col)
             col.result.name_hint = "col"
+            self.index_of.update({c: col.result for c in self.plan.decode.cols})
             for c in self.plan.decode.cols:
                 cast = arith.IndexCastOp(col.result, c.type)
                 body.add_op(cast)
                 mapping[c] = cast.result
         return body, lane, mapping
+
+    def clone(self, op: Operation, into: Block, mapping: dict[SSAValue, SSAValue]) -> None:
+        """Clone `op` into `into`; a widening of a decode's row or column is a cast of its
+        index value."""
+        if isinstance(op, arith.ExtUIOp | arith.ExtSIOp) and op.input in self.index_of:
+            new: Operation = arith.IndexCastOp(self.index_of[op.input], op.result.type)
+        else:
+            new = op.clone(value_mapper=mapping)
+        into.add_op(new)
+        for o, n in zip(op.results, new.results, strict=True):
+            mapping[o] = n
 
     def _value(self, v: SSAValue, body: Block, mapping: dict[SSAValue, SSAValue],
                lane: SSAValue) -> None:
@@ -329,7 +345,9 @@ class _Lanes:
         if v in mapping:
             return
         owner = v.owner
-        if isinstance(owner, Operation) and owner in self.plan.remat:
+        if isinstance(owner, arith.ExtUIOp | arith.ExtSIOp) and owner.input in self.index_of:
+            self.clone(owner, body, mapping)
+        elif isinstance(owner, Operation) and owner in self.plan.remat:
             for o in owner.operands:
                 self._value(o, body, mapping, lane)
             new = owner.clone(value_mapper=mapping)
@@ -403,11 +421,7 @@ class _Lanes:
     def emit(self, items: list[Item], into: Block, mapping: dict[SSAValue, SSAValue]) -> None:
         for item in items:
             if item[0] == "uniform":
-                op = item[1]
-                new = op.clone(value_mapper=mapping)
-                into.add_op(new)
-                for o, n in zip(op.results, new.results, strict=True):
-                    mapping[o] = n
+                self.clone(item[1], into, mapping)
             elif item[0] == "lanes":
                 ops = item[1]
                 body, lane, lmap = self.lane_loop(into, mapping)
@@ -526,6 +540,8 @@ def _emit(plan: Plan, width: int, rewriter: PatternRewriter) -> None:
         base.name_hint = "base"
     count.name_hint = "lanes"
     lanes = _Lanes(plan, gb, base, count, col0, width, gb.last_op)
+    if decode is not None:
+        lanes.index_of.update({r: row for r in decode.rows})
     for alloca in plan.privates:
         elem = alloca.memref.type.element_type  # type: ignore[union-attr]
         arr = lanes.array(elem)
@@ -583,21 +599,35 @@ class VectorizeLanes(ModulePass):
           acc[W]                                           # each private scalar: one per lane
           for l in 0..count: pre(id = g0 + l)              # values used later: lane arrays
           for p in range(P):
+            <ops of p and uniform values alone>            # once per iteration, not per lane
             for l in 0..count: body(p, id = g0 + l)        # contiguous in l: vectorized
           for l in 0..count: post(id = g0 + l)
         parallel_for id = min(grid, n) to grid: <the original body>   # normally empty
+
+    Loops nest: a loop inside a lane-free loop is planned the same way, so the lane loop is
+    the innermost one (`for a: for b: for l: acc[l] += x[...] * w[a, b]`).
+
+    **2-D ids.** A kernel that decodes its id, `i = idx // d` with `j = idx % d` (or
+    `j = idx - i * d`; unsigned or Python's floor division on signed types), runs groups of W
+    consecutive columns of one row instead: the row `i` is the same in every lane and `j` is
+    `col0 + lane`, so `x[(i + a) * w + j + b]` is contiguous along the lanes (a direct
+    convolution, a 2-D stencil). The groups are the pairs (row, column block), in parallel;
+    when `d <= 0` at run time every id runs the original body.
 
     Every lane runs exactly its thread's operations in order, so results are bit-identical to
     one thread at a time. The kernel records its choice (`vectorize_lanes.strategy`) or the
     reason it was refused (`vectorize_lanes.refused`).
 
-    Applies when: the body is one guard `if idx < n` (n uniform) after scalar locals and pure
-    ops; some top-level loop has bounds the same for every thread and no carried values;
-    every access inside such a loop is unit-stride in the id or independent of it (a strided
-    one, `x[idx * cols + p]`, is left to the thread's own loop); every write to an array is at
-    `id + uniform offset` and every read of a written array is at the same element (so the
-    interleaving cannot change a result); no atomics, early returns, while loops,
-    break/continue, calls or per-thread arrays.
+    Applies when: the body is one guard `if idx < n` (n uniform; unsigned or signed compare)
+    after scalar locals and pure ops; some loop has bounds the same for every thread and no
+    carried values; every access inside such a loop is unit-stride along the lanes or the same
+    for all of them (a strided one, `x[idx * cols + p]`, is left to the thread's own loop);
+    every write to an array is at `id + uniform offset` and every read of a written array is at
+    the same element (so the interleaving cannot change a result); no atomics, early returns,
+    while loops, break/continue, calls or per-thread arrays. Indices are compared as linear
+    forms over the id, the decoded row and column and the loop variables, with polynomial
+    coefficients in uniform values (`hologram.analysis.lanes`); as the frontend's subscripts,
+    they are assumed not to wrap.
 
     Options:
       lanes=N   consecutive ids per group (default 64: four AVX-512 vectors of float32, and
