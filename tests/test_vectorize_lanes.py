@@ -25,8 +25,11 @@ def _load(path: Path, pipeline: str):
     return _CACHE[key]
 
 
-def _pair(name: str, lanes: int = 64):
-    return _load(LANES, WITHOUT)[name], _load(LANES, WITH % lanes)[name]
+def _pair(name: str, lanes: int = 64, row_min: int | None = None):
+    pipeline = WITH % lanes
+    if row_min is not None:  # rows as short as row_min take the groups (default: 16)
+        pipeline = pipeline.replace("}", f" row_min={row_min}}}")
+    return _load(LANES, WITHOUT)[name], _load(LANES, pipeline)[name]
 
 
 def _run(kernel, args, grid=None):
@@ -152,9 +155,9 @@ def _conv_ref(x, wt, oh, ow):
 
 @pytest.mark.parametrize("name", ["conv2d_u32", "conv2d_i32"])
 @pytest.mark.parametrize("oh,ow", [(1, 1), (3, 5), (7, 16), (5, 17), (4, 100), (2, 130)])
-@pytest.mark.parametrize("lanes", [4, 16])
-def test_decoded_conv_runs_rows_of_lanes(name, oh, ow, lanes):
-    plain, vec = _pair(name, lanes)
+@pytest.mark.parametrize("lanes,row_min", [(4, 1), (16, 1), (16, None)])
+def test_decoded_conv_runs_rows_of_lanes(name, oh, ow, lanes, row_min):
+    plain, vec = _pair(name, lanes, row_min)
     assert ROW_GROUPS in vec.mlir(pipeline="vectorize-lanes{lanes=%d}" % lanes)
     r = 3
     w = ow + r - 1
@@ -169,7 +172,7 @@ def test_decoded_conv_runs_rows_of_lanes(name, oh, ow, lanes):
 @pytest.mark.parametrize("grid_delta", [-7, 0, 5])
 def test_decoded_rows_with_a_grid_other_than_the_bound(grid_delta):
     """A smaller grid ends inside a row; a larger one runs the extra ids through the guard."""
-    plain, vec = _pair("conv2d_u32", 16)
+    plain, vec = _pair("conv2d_u32", 16, row_min=1)
     oh, ow, r = 6, 21, 2
     w = ow + r - 1
     x, wt = rand((oh + r - 1) * w, 13), rand(r * r, 14)
@@ -180,7 +183,7 @@ def test_decoded_rows_with_a_grid_other_than_the_bound(grid_delta):
 @pytest.mark.parametrize("k,w,rows", [(1, 1, 1), (2, 9, 4), (3, 40, 5), (4, 70, 3)])
 def test_decode_by_subtraction_and_a_computed_width(k, w, rows):
     """`j = idx - i * ow` with computed widths (i64, f64), guarded by a separate count."""
-    plain, vec = _pair("box_sub_form", 16)
+    plain, vec = _pair("box_sub_form", 16, row_min=1)
     assert ROW_GROUPS in vec.mlir(pipeline="vectorize-lanes{lanes=16}")
     ow = w - k + 1
     x = rand((rows + k - 1) * w, 15, np.float64)
@@ -193,7 +196,7 @@ def test_decode_by_subtraction_and_a_computed_width(k, w, rows):
 
 @pytest.mark.parametrize("m,cols", [(1, 1), (3, 7), (5, 70)])
 def test_a_loop_uniform_along_the_row(m, cols):
-    plain, vec = _pair("rows_scaled", 16)
+    plain, vec = _pair("rows_scaled", 16, row_min=1)
     x = rand(m * cols, 16)
     _, got = _same(plain, vec, [x, np.zeros(m * cols, np.float32), m, cols])
     xm = x.reshape(m, cols).astype(np.float64)

@@ -252,12 +252,13 @@ builtin.module {
 
   // A 2-D id decoded from the 1-D id (`i = idx // ow`, `j = idx % ow`, Python's floor `%` on
   // i32, the write at `i * ow + j`): groups run W consecutive columns of one row, so the row
-  // is the same in every lane and the column is `col0 + lane`. A divisor <= 0 leaves every id
+  // is the same in every lane and the column is `col0 + lane`. A row shorter than 16 leaves every id
   // to the original body (the tail loop starts at 0). The tap loops run once per group, the
   // lane loop innermost; the row offset is computed outside it.
   // CHECK-LABEL: hologram.kernel @conv2d_i32
   // CHECK-SAME:    vectorize_lanes.strategy = "lanes 16"
-  // CHECK:         %[[OK:.*]] = arith.cmpi sgt, %{{.*}}, %{{.*}} : i64
+  // CHECK:         %[[MIN:.*]] = arith.constant 16 : i64
+  // CHECK-NEXT:    %[[OK:.*]] = arith.cmpi sge, %{{.*}}, %[[MIN]] : i64
   // CHECK:         %row_len = arith.select %[[OK]], %{{.*}}, %{{.*}} : index
   // CHECK-NEXT:    %[[END:.*]] = arith.select %[[OK]], %guarded_end, %{{.*}} : index
   // CHECK:         %groups_per_row = arith.divui
