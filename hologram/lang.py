@@ -24,7 +24,7 @@ __all__ = [
     "rsqrt", "tanh", "tanhf", "erf", "erff", "fabs", "fabsf", "floor", "floorf", "ceil", "ceilf",
     "pow", "powf", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p",
     "expm1", "log2", "log10", "exp2", "trunc", "rint", "atan2", "copysign", "generic",
-    "vectorize", "T", "U", "A", "W", "I", "FLOATS", "SIGNED", "UNSIGNED", "INTS", "NUMERIC", "ALL", "BOOL",
+    "vectorize", "T", "U", "A", "W", "I", "FLOATS", "SIGNED", "UNSIGNED", "INTS", "NUMERIC", "ALL", "BOOL", "COMPLEX", "R",
     "INTEGRAL",
 ]
 
@@ -267,10 +267,11 @@ def vectorize(**type_variables):
 
 
 # Type variables and type sets of generic kernels (names only: the compiler reads the source).
-T, U, A, W, I = "T", "U", "A", "W", "I"
+T, U, A, W, I, R = "T", "U", "A", "W", "I", "R"
 FLOATS, SIGNED, UNSIGNED = ("f32", "f64"), ("i32", "i64"), ("u32", "u64")
 INTS = SIGNED + UNSIGNED
 NUMERIC = FLOATS + INTS
 ALL = NUMERIC + ("bool",)
 BOOL = ("bool",)
 INTEGRAL = INTS + ("bool",)
+COMPLEX = ("c64", "c128")
