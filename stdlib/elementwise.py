@@ -287,13 +287,16 @@ def conj(x):
 
 @vectorize(T=COMPLEX)
 def sign(x):  # noqa: F811
-    # x / |x|: 0 for 0, NaN for a NaN part; an infinite part gives its direction.
+    # x / |x|: 0 for 0, NaN for a NaN part (the array API's special cases); one infinite part
+    # gives its direction (numpy's), two give NaN, as complex division inf / inf does.
     re = x.real
     im = x.imag
     if re == 0.0 and im == 0.0:
         return T(0)
     if re != re or im != im:
         return T(re + im, re + im)
+    if re - re != 0.0 and im - im != 0.0:
+        return T(re - re, re - re)
     if re - re != 0.0 or im - im != 0.0:
         re = copysign(1.0, re) if re - re != 0.0 else copysign(0.0, re)
         im = copysign(1.0, im) if im - im != 0.0 else copysign(0.0, im)

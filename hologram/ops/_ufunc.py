@@ -124,7 +124,7 @@ def ufunc(name, kernel, nin, np_ufunc, types, params=(), bcast=False, any_type=F
 
 
 # The strided copy every view goes through when an op needs it dense (not a public op).
-COPY = Ufunc("copy", "copy", 1, None, frozenset(ALL), any_type=True)
+COPY = Ufunc("copy", "copy", 1, None, frozenset(ALL | COMPLEX), any_type=True)
 
 
 def copy(x: ndarray, out=None) -> ndarray:
