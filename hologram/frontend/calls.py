@@ -310,7 +310,11 @@ class CallMixin:
         for arg in node.args[1:]:
             b = self.scalar(arg)
             if acc.is_lit and b.is_lit:
-                acc = Val(None, None, (min if name == "min" else max)(acc.lit, b.lit))
+                try:
+                    acc = Val(None, None, (min if name == "min" else max)(acc.lit, b.lit))
+                except TypeError:
+                    raise self.error(node, f"`{name}` of complex values: complex numbers have "
+                                     "no order", "compare magnitudes, e.g. abs(z)") from None
                 continue
             t = self.operand_type(acc, b, node)
             if t.is_bool:
