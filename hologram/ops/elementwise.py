@@ -90,10 +90,6 @@ for _name, _kernel, _nin, _np, _types, _bcast in [
     ("arcsinh", "arcsinh", 1, np.arcsinh, _FLOATS_C, False),
     ("arccosh", "arccosh", 1, np.arccosh, _FLOATS_C, False),
     ("arctanh", "arctanh", 1, np.arctanh, _FLOATS_C, False),
-    ("conj", "conj", 1, np.conjugate, COMPLEX, False),
-    # real and imag have no numpy ufunc; absolute's loops have their dtypes (c64 -> f32).
-    ("real", "real", 1, np.absolute, COMPLEX, False),
-    ("imag", "imag", 1, np.absolute, COMPLEX, False),
 ]:
     ufunc(_name, _kernel, _nin, _np, _types, bcast=_bcast)
 
@@ -628,10 +624,17 @@ def gelu(x, approximate="none", out=None):
 
 
 # --- complex parts ---------------------------------------------------------------------------------
+# Complex-only kernels, outside the UFUNCS table (whose ops take every dtype they list and are
+# traced by @hologram.jit): a real input never reaches them. real and imag have no numpy ufunc;
+# absolute's loops have their dtypes (complex64 -> float32).
+_PARTS = {name: U.Ufunc(name, name, 1, resolver, COMPLEX) for name, resolver in
+          (("real", np.absolute), ("imag", np.absolute), ("conj", np.conjugate))}
+
+
 def _complex_part(name: str, doc: str, of_real):
     """`real`, `imag`, `conj`: the complex kernels; a real input (no kernel needed) gives
     `of_real(x)`, as numpy's functions of the same name."""
-    u = UFUNCS[name]
+    u = _PARTS[name]
 
     def impl(x, /, out=None):
         if np.asarray(x).dtype.kind == "c":
