@@ -517,7 +517,9 @@ def vecdot(x1, x2, axis=-1, out=None):
         raise ValueError(f"hologram.ops.vecdot: arguments 'x1' {a1.shape} and 'x2' {a2.shape} "
                          "do not broadcast") from None
     if np.result_type(a1, a2).kind == "c":
-        x1 = call(UFUNCS["conj"], (np.asarray(x1, np.result_type(a1, a2)),))  # conj(x1) . x2
+        from hologram.ops.elementwise import conj
+
+        x1 = conj(np.asarray(x1, np.result_type(a1, a2)))  # conj(x1) . x2
     prod_ = np.asarray(call(UFUNCS["multiply"], (x1, x2)))
     if isinstance(axis, (numbers.Integral, np.integer)) and not isinstance(axis, bool):
         for v, arg in ((a1, "x1"), (a2, "x2")):
