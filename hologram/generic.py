@@ -45,12 +45,13 @@ SIGNED = ("i32", "i64")
 UNSIGNED = ("u32", "u64")
 INTS = SIGNED + UNSIGNED
 NUMERIC = FLOATS + INTS
+COMPLEX = ("c64", "c128")
 TYPE_SETS: dict[str, tuple[str, ...]] = {
-    "FLOATS": FLOATS, "SIGNED": SIGNED, "UNSIGNED": UNSIGNED, "INTS": INTS,
+    "FLOATS": FLOATS, "COMPLEX": COMPLEX, "SIGNED": SIGNED, "UNSIGNED": UNSIGNED, "INTS": INTS,
     "NUMERIC": NUMERIC, "ALL": NUMERIC + ("bool",), "BOOL": ("bool",),
     "INTEGRAL": INTS + ("bool",),
 }
-_TYPES = {"f32", "f64", "i32", "u32", "i64", "u64", "bool"}
+_TYPES = {"f32", "f64", "c64", "c128", "i32", "u32", "i64", "u64", "bool"}
 DECORATORS = ("generic", "vectorize")
 
 

@@ -18,13 +18,13 @@ from contextvars import ContextVar
 import numpy as np
 
 __all__ = [
-    "ScalarType", "DeviceArray", "f32", "f64", "i32", "u32", "i64", "u64", "usize", "bool_",
+    "ScalarType", "DeviceArray", "f32", "f64", "c64", "c128", "complex64", "complex128", "cmath", "i32", "u32", "i64", "u64", "usize", "bool_",
     "get_global_id", "atomic_add_f32", "atomic_add", "atomic_min", "atomic_max", "inline",
     "exp", "expf", "log", "logf", "sin", "sinf", "cos", "cosf", "tan", "tanf", "sqrt", "sqrtf",
     "rsqrt", "tanh", "tanhf", "erf", "erff", "fabs", "fabsf", "floor", "floorf", "ceil", "ceilf",
     "pow", "powf", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p",
     "expm1", "log2", "log10", "exp2", "trunc", "rint", "atan2", "copysign", "generic",
-    "vectorize", "T", "U", "A", "W", "I", "FLOATS", "SIGNED", "UNSIGNED", "INTS", "NUMERIC", "ALL", "BOOL",
+    "vectorize", "T", "U", "A", "W", "I", "FLOATS", "SIGNED", "UNSIGNED", "INTS", "NUMERIC", "ALL", "BOOL", "COMPLEX", "R",
     "INTEGRAL",
 ]
 
@@ -36,7 +36,20 @@ class ScalarType:
         self.name = name
         self.dtype = np.dtype(dtype)
 
-    def __call__(self, value):
+    def __call__(self, value, imag=None):
+        if self.dtype.kind == "c":
+            if imag is not None:  # c64(re, im): each part converted to the part type
+                part = np.dtype(np.float32 if self.dtype == np.complex64 else np.float64)
+                return self.dtype.type(complex(part.type(value), part.type(imag)))
+            if isinstance(value, (complex, np.complexfloating)):
+                return self.dtype.type(value)
+            return self.dtype.type(complex(value))
+        if imag is not None:
+            raise TypeError(f"{self.name}() takes one argument")
+        if isinstance(value, (complex, np.complexfloating)):
+            if self.dtype.kind == "b":
+                return np.bool_(value != 0)
+            raise TypeError(f"cannot convert a complex number to {self.name}; take z.real")
         if self.dtype.kind in "iu":
             # Casts wrap modulo 2**bits, as the C conversion does (floats truncate first).
             if isinstance(value, (float, np.floating)):
@@ -70,10 +83,13 @@ i64 = ScalarType("i64", np.int64)
 u64 = ScalarType("u64", np.uint64)
 usize = ScalarType("usize", np.uint64)
 bool_ = ScalarType("bool", np.bool_)
+c64 = complex64 = ScalarType("c64", np.complex64)
+c128 = complex128 = ScalarType("c128", np.complex128)
 
 SCALAR_TYPES: dict[str, ScalarType] = {
     "f32": f32, "f64": f64, "i32": i32, "u32": u32, "i64": i64, "u64": u64,
-    "usize": usize, "bool": bool_, "float": f32, "int": i32,
+    "usize": usize, "bool": bool_, "float": f32, "int": i32, "c64": c64, "c128": c128,
+    "complex64": c64, "complex128": c128, "complex": c64,
 }
 
 
@@ -138,7 +154,10 @@ def atomic_max(arr, index, value):
 
 # --- math: the result keeps the float width of the argument ------------------------------------
 def _float(x):
-    return x if isinstance(x, np.floating) else np.float32(x)
+    # Python complex literals are c64 as float literals are f32 (docs/language.md).
+    if isinstance(x, (np.floating, np.complexfloating)):
+        return x
+    return np.complex64(x) if isinstance(x, complex) else np.float32(x)
 
 
 def _unary(np_fn):
@@ -207,6 +226,34 @@ def copysign(x, y):
     return x.dtype.type(np.copysign(x, x.dtype.type(y)))
 
 
+class _CMath:
+    """`cmath.exp(z)`... in a kernel: numpy's complex functions (C99 Annex G special values,
+    no exception where Python's cmath raises), in the argument's width; a real argument
+    converts to complex first (f64 -> c128, others -> c64)."""
+
+    @staticmethod
+    def _complex(z):
+        if isinstance(z, np.complexfloating):
+            return z
+        if isinstance(z, np.float64):
+            return np.complex128(z)
+        return np.complex64(z)
+
+    def __getattr__(self, name):
+        fn = {"isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite}.get(name)
+        if fn is not None:
+            return lambda z: np.bool_(fn(self._complex(z)))
+        fn = globals().get(name)
+        if name not in _CMATH_NAMES or fn is None:
+            raise AttributeError(f"cmath.{name} is not a kernel intrinsic")
+        return lambda z: fn(self._complex(z))
+
+
+_CMATH_NAMES = {"exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin",
+                "acos", "atan", "asinh", "acosh", "atanh", "log10"}
+cmath = _CMath()
+
+
 def generic(**type_variables):
     """`@generic(T=FLOATS)`: a kernel written once for several element types; the compiler
     specializes it per type (hologram/generic.py). Running the file does nothing."""
@@ -220,10 +267,11 @@ def vectorize(**type_variables):
 
 
 # Type variables and type sets of generic kernels (names only: the compiler reads the source).
-T, U, A, W, I = "T", "U", "A", "W", "I"
+T, U, A, W, I, R = "T", "U", "A", "W", "I", "R"
 FLOATS, SIGNED, UNSIGNED = ("f32", "f64"), ("i32", "i64"), ("u32", "u64")
 INTS = SIGNED + UNSIGNED
 NUMERIC = FLOATS + INTS
 ALL = NUMERIC + ("bool",)
 BOOL = ("bool",)
 INTEGRAL = INTS + ("bool",)
+COMPLEX = ("c64", "c128")

@@ -63,6 +63,8 @@ _ELEMENTS: dict[str, tuple[np.dtype, str]] = {
     "i64": (np.dtype(np.int64), "int64_t"),
     "u64": (np.dtype(np.uint64), "uint64_t"),
     "bool": (np.dtype(np.bool_), "_Bool"),
+    "c64": (np.dtype(np.complex64), "float _Complex"),
+    "c128": (np.dtype(np.complex128), "double _Complex"),
 }
 _INT_RANGES = {
     "i32": (-(2**31), 2**31 - 1), "u32": (0, 2**32 - 1),
@@ -441,6 +443,29 @@ class Kernel:
                 return np_type(value) if simulate else value
 
             return floating
+
+        if lang_type in ("c64", "c128"):
+            np_type = _ELEMENTS[lang_type][0].type
+            single = lang_type == "c64"
+
+            def complex_number(value: Any) -> Any:
+                if isinstance(value, bool | np.bool_) or not isinstance(
+                    value, complex | float | int | np.number
+                ):
+                    raise fail(f"parameter '{name}' ({lang_type}) needs a number, got "
+                               f"{_type_name(value)} {value!r}")
+                try:
+                    value = complex(value)
+                except OverflowError:
+                    raise fail(f"parameter '{name}' ({lang_type}) is out of range: {value} "
+                               f"does not fit a complex") from None
+                if single and any(math.isfinite(p) and abs(p) > _F32_MAX
+                                  for p in (value.real, value.imag)):
+                    raise fail(f"parameter '{name}' (c64) is out of range: {value!r} overflows "
+                               f"complex64")
+                return np_type(value) if simulate else value
+
+            return complex_number
 
         if lang_type == "bool":
 

@@ -9,9 +9,10 @@ other broadcast runs the `*_strided_*` forms of `elementwise.py`.
 """
 
 from hologram.lang import DeviceArray, u32, get_global_id, generic, pow, NUMERIC, FLOATS, T
+from hologram.lang import COMPLEX
 
 
-@generic(T=NUMERIC)
+@generic(T=NUMERIC + COMPLEX)
 def add_bcast(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], n: u32,
               da: u32, ma: u32, db: u32, mb: u32):
     idx = get_global_id()
@@ -19,7 +20,7 @@ def add_bcast(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], n: u32,
         out[idx] = a[(idx // da) % ma] + b[(idx // db) % mb]
 
 
-@generic(T=NUMERIC)
+@generic(T=NUMERIC + COMPLEX)
 def sub_bcast(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], n: u32,
               da: u32, ma: u32, db: u32, mb: u32):
     idx = get_global_id()
@@ -27,7 +28,7 @@ def sub_bcast(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], n: u32,
         out[idx] = a[(idx // da) % ma] - b[(idx // db) % mb]
 
 
-@generic(T=NUMERIC)
+@generic(T=NUMERIC + COMPLEX)
 def mul_bcast(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], n: u32,
               da: u32, ma: u32, db: u32, mb: u32):
     idx = get_global_id()
@@ -35,7 +36,7 @@ def mul_bcast(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], n: u32,
         out[idx] = a[(idx // da) % ma] * b[(idx // db) % mb]
 
 
-@generic(T=FLOATS)
+@generic(T=FLOATS + COMPLEX)
 def div_bcast(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], n: u32,
               da: u32, ma: u32, db: u32, mb: u32):
     idx = get_global_id()

@@ -10,32 +10,37 @@ only at `[idx]`, so `out` may be one of the inputs (in place).
 The semantics are numpy's for each element type (`hologram.ops` picks the type with numpy's
 promotion rules): integers wrap, integer `//` and `%` by zero give 0, NaN propagates through
 `minimum`/`maximum`, comparisons with NaN are false except `!=`.
+
+Complex types (`COMPLEX`: c64, c128) have the arithmetic, `==`/`!=`, the classification
+(isnan: either part NaN; isinf: either part infinite), abs (a real result), sign (`z / |z|`)
+and the math functions, with C99 Annex G special values (docs/language.md); the ops that need
+an order (minimum, floor, clip...) have no complex kernels.
 """
 
 from hologram.lang import DeviceArray, u32, get_global_id, generic, vectorize
-from hologram.lang import ALL, BOOL, FLOATS, INTS, NUMERIC, SIGNED, UNSIGNED, T
+from hologram.lang import ALL, BOOL, COMPLEX, FLOATS, INTS, NUMERIC, SIGNED, UNSIGNED, T
 from hologram.lang import exp, log, sin, cos, tan, tanh, erf, sqrt, rsqrt, pow, floor, ceil
 from hologram.lang import asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, copysign
 from hologram.lang import log1p, expm1, log2, log10, trunc, rint
 
 
 # --- arithmetic ----------------------------------------------------------------------------------
-@vectorize(T=NUMERIC)
+@vectorize(T=NUMERIC + COMPLEX)
 def add(x, y):
     return x + y
 
 
-@vectorize(T=NUMERIC)
+@vectorize(T=NUMERIC + COMPLEX)
 def sub(x, y):
     return x - y
 
 
-@vectorize(T=NUMERIC)
+@vectorize(T=NUMERIC + COMPLEX)
 def mul(x, y):
     return x * y
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def div(x, y):
     return x / y
 
@@ -99,7 +104,7 @@ def maximum(x, y):
     return x if (x > y or x != x) else y
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def power(x, y):
     return pow(x, y)
 
@@ -152,12 +157,12 @@ def signbit(x):
 
 
 # --- comparisons and logic -----------------------------------------------------------------------
-@vectorize(T=ALL, out=bool)
+@vectorize(T=ALL + COMPLEX, out=bool)
 def equal(x, y):
     return x == y
 
 
-@vectorize(T=ALL, out=bool)
+@vectorize(T=ALL + COMPLEX, out=bool)
 def not_equal(x, y):
     return x != y
 
@@ -202,24 +207,24 @@ def logical_not(x):
     return not bool(x)
 
 
-@vectorize(T=NUMERIC, out=bool)
+@vectorize(T=NUMERIC + COMPLEX, out=bool)
 def isnan(x):
     return x != x
 
 
-@vectorize(T=NUMERIC, out=bool)
+@vectorize(T=NUMERIC + COMPLEX, out=bool)
 def isfinite(x):
     # x - x is 0 for finite x, NaN for inf and NaN (integers are always finite).
     return x - x == x - x
 
 
-@vectorize(T=NUMERIC, out=bool)
+@vectorize(T=NUMERIC + COMPLEX, out=bool)
 def isinf(x):
     return x == x and x - x != x - x
 
 
 # --- unary arithmetic ----------------------------------------------------------------------------
-@vectorize(T=NUMERIC)
+@vectorize(T=NUMERIC + COMPLEX)
 def neg(x):
     return -x
 
@@ -229,12 +234,12 @@ def abs(x):  # noqa: A001 - the op's name
     return abs(x)
 
 
-@vectorize(T=NUMERIC)
+@vectorize(T=NUMERIC + COMPLEX)
 def square(x):
     return x * x
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def reciprocal(x):
     return 1.0 / x
 
@@ -254,9 +259,49 @@ def sign(x):  # noqa: F811
     return T(1) if x > 0 else T(0)
 
 
-@vectorize(T=ALL)
+@vectorize(T=ALL + COMPLEX)
 def copy(x):
     return x
+
+
+# --- complex: parts, conjugate, magnitude, sign ---------------------------------------------------
+@vectorize(T=COMPLEX, R={"c64": "f32", "c128": "f64"}, out=R)
+def abs(x):  # noqa: F811,A001 - the magnitude is real
+    return abs(x)
+
+
+@vectorize(T=COMPLEX, R={"c64": "f32", "c128": "f64"}, out=R)
+def real(x):
+    return x.real
+
+
+@vectorize(T=COMPLEX, R={"c64": "f32", "c128": "f64"}, out=R)
+def imag(x):
+    return x.imag
+
+
+@vectorize(T=COMPLEX)
+def conj(x):
+    return x.conjugate()
+
+
+@vectorize(T=COMPLEX)
+def sign(x):  # noqa: F811
+    # x / |x|: 0 for 0, NaN for a NaN part (the array API's special cases); one infinite part
+    # gives its direction (numpy's), two give NaN, as complex division inf / inf does.
+    re = x.real
+    im = x.imag
+    if re == 0.0 and im == 0.0:
+        return T(0)
+    if re != re or im != im:
+        return T(re + im, re + im)
+    if re - re != 0.0 and im - im != 0.0:
+        return T(re - re, re - re)
+    if re - re != 0.0 or im - im != 0.0:
+        re = copysign(1.0, re) if re - re != 0.0 else copysign(0.0, re)
+        im = copysign(1.0, im) if im - im != 0.0 else copysign(0.0, im)
+    m = abs(T(re, im))
+    return T(re / m, im / m)
 
 
 # --- rounding ------------------------------------------------------------------------------------
@@ -302,7 +347,7 @@ def round(x):  # noqa: F811,A001
 
 
 # --- math functions (floats) ---------------------------------------------------------------------
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def sqrt(x):
     return sqrt(x)
 
@@ -312,32 +357,32 @@ def rsqrt(x):
     return rsqrt(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def exp(x):
     return exp(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def expm1(x):
     return expm1(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def log(x):
     return log(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def log1p(x):
     return log1p(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def log2(x):
     return log2(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def log10(x):
     return log10(x)
 
@@ -353,62 +398,62 @@ def logaddexp(x, y):
     return m + log1p(exp(-abs(x - y)))
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def sin(x):
     return sin(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def cos(x):
     return cos(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def tan(x):
     return tan(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def arcsin(x):
     return asin(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def arccos(x):
     return acos(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def arctan(x):
     return atan(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def sinh(x):
     return sinh(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def cosh(x):
     return cosh(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def tanh(x):
     return tanh(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def arcsinh(x):
     return asinh(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def arccosh(x):
     return acosh(x)
 
 
-@vectorize(T=FLOATS)
+@vectorize(T=FLOATS + COMPLEX)
 def arctanh(x):
     return atanh(x)
 
@@ -433,7 +478,7 @@ def clip3(x, lo, hi):
     return m if (m < hi or m != m) else hi
 
 
-@vectorize(T=NUMERIC)
+@vectorize(T=NUMERIC + COMPLEX)
 def where(cond: bool, x, y):
     return x if cond else y
 
@@ -448,7 +493,7 @@ def fma(a, b, c):
     return a * b + c
 
 
-@generic(T=ALL)
+@generic(T=ALL + COMPLEX)
 def fill(s: T, out: DeviceArray[T], n: u32):
     idx = get_global_id()
     if idx < n:

@@ -8,6 +8,7 @@ pass tiles that shape. `beta == 0` means `c` is not read (BLAS semantics: NaN in
 """
 
 from hologram.lang import DeviceArray, f32, f64, u32, get_global_id, generic, NUMERIC, T
+from hologram.lang import COMPLEX
 
 
 def axpy_f32(x: DeviceArray[f32], y: DeviceArray[f32], alpha: f32, out: DeviceArray[f32],
@@ -293,7 +294,7 @@ def trmm_left_f32(a: DeviceArray[f32], b: DeviceArray[f32], alpha: f32, out: Dev
         out[idx] = alpha * acc
 
 
-@generic(T=NUMERIC)
+@generic(T=NUMERIC + COMPLEX)
 def matmul_batched(a: DeviceArray[T], b: DeviceArray[T], out: DeviceArray[T], total: u32,
                    m: u32, k: u32, n: u32):
     # Stacks of matrices (batch, m, k) @ (batch, k, n), one output element per id, summed in T

@@ -13,7 +13,7 @@ the index of the first NaN.
 """
 
 from hologram.lang import DeviceArray, f32, f64, i64, u32, get_global_id, generic
-from hologram.lang import ALL, FLOATS, NUMERIC, A, T, W
+from hologram.lang import ALL, COMPLEX, FLOATS, NUMERIC, A, T, W
 from hologram.lang import atomic_add_f32, atomic_add, atomic_min, atomic_max, sqrt, exp, log
 
 
@@ -103,8 +103,8 @@ def find_first_f32(x: DeviceArray[f32], target: f32, result: DeviceArray[u32], n
 
 # --- along an axis ------------------------------------------------------------------------------
 # Accumulators, numpy's: integer sums and products in 64 bits (A), float32 sums in float64 (W).
-@generic(T=ALL, A={"i32": "i64", "u32": "u64", "bool": "i64"},
-         W={"i32": "i64", "u32": "u64", "bool": "i64", "f32": "f64"})
+@generic(T=ALL + COMPLEX, A={"i32": "i64", "u32": "u64", "bool": "i64"},
+         W={"i32": "i64", "u32": "u64", "bool": "i64", "f32": "f64", "c64": "c128"})
 def sum_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32):
     # Four independent chains: one chain waits on every add's latency (3x slower).
     idx = get_global_id()
@@ -126,8 +126,8 @@ def sum_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32)
         out[idx] = A((a0 + a1) + (a2 + a3))
 
 
-@generic(T=ALL, A={"i32": "i64", "u32": "u64", "bool": "i64"},
-         W={"i32": "i64", "u32": "u64", "bool": "i64", "f32": "f64"})
+@generic(T=ALL + COMPLEX, A={"i32": "i64", "u32": "u64", "bool": "i64"},
+         W={"i32": "i64", "u32": "u64", "bool": "i64", "f32": "f64", "c64": "c128"})
 def prod_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:
@@ -138,24 +138,25 @@ def prod_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32
         out[idx] = A(acc)
 
 
-@generic(T=FLOATS)
+@generic(T=FLOATS + COMPLEX, W={"f32": "f64", "c64": "c128"})
 def mean_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32):
+    # Accumulates in double precision (W: f64, c128).
     idx = get_global_id()
     if idx < m:
         base = (idx // inner) * r * inner + idx % inner
-        a0 = f64(0.0)
-        a1 = f64(0.0)
-        a2 = f64(0.0)
-        a3 = f64(0.0)
+        a0 = W(0)
+        a1 = W(0)
+        a2 = W(0)
+        a3 = W(0)
         r4 = r - r % 4
         for t in range(0, r4, 4):
             p = base + t * inner
-            a0 += f64(x[p])
-            a1 += f64(x[p + inner])
-            a2 += f64(x[p + 2 * inner])
-            a3 += f64(x[p + 3 * inner])
+            a0 += W(x[p])
+            a1 += W(x[p + inner])
+            a2 += W(x[p + 2 * inner])
+            a3 += W(x[p + 3 * inner])
         for t in range(r4, r):
-            a0 += f64(x[base + t * inner])
+            a0 += W(x[base + t * inner])
         out[idx] = T(((a0 + a1) + (a2 + a3)) / f64(r))
 
 
@@ -222,7 +223,7 @@ def norm_axis(x: DeviceArray[T], out: DeviceArray[T], m: u32, r: u32, inner: u32
             out[idx] = T(scale * sqrt(q))
 
 
-@generic(T=ALL)
+@generic(T=ALL + COMPLEX)
 def any_axis(x: DeviceArray[T], out: DeviceArray[bool], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:
@@ -235,7 +236,7 @@ def any_axis(x: DeviceArray[T], out: DeviceArray[bool], m: u32, r: u32, inner: u
         out[idx] = found
 
 
-@generic(T=ALL)
+@generic(T=ALL + COMPLEX)
 def all_axis(x: DeviceArray[T], out: DeviceArray[bool], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:
@@ -248,7 +249,7 @@ def all_axis(x: DeviceArray[T], out: DeviceArray[bool], m: u32, r: u32, inner: u
         out[idx] = ok
 
 
-@generic(T=ALL, A={"i32": "i64", "u32": "u64", "bool": "i64"})
+@generic(T=ALL + COMPLEX, A={"i32": "i64", "u32": "u64", "bool": "i64"})
 def cumsum_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32):
     # One id per (outer, inner) line, walking the axis in order (numpy's sequential sum).
     idx = get_global_id()
@@ -261,7 +262,7 @@ def cumsum_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u
             out[p] = acc
 
 
-@generic(T=ALL, A={"i32": "i64", "u32": "u64", "bool": "i64"})
+@generic(T=ALL + COMPLEX, A={"i32": "i64", "u32": "u64", "bool": "i64"})
 def cumprod_axis(x: DeviceArray[T], out: DeviceArray[A], m: u32, r: u32, inner: u32):
     idx = get_global_id()
     if idx < m:

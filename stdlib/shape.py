@@ -5,7 +5,7 @@ innermost dimension last, so one kernel serves every rank.
 """
 
 from hologram.lang import DeviceArray, f32, i32, i64, u32, get_global_id, generic
-from hologram.lang import ALL, NUMERIC, I, T
+from hologram.lang import ALL, COMPLEX, NUMERIC, I, T
 
 
 def transpose2d_f32(x: DeviceArray[f32], out: DeviceArray[f32], rows: u32, cols: u32):
@@ -34,7 +34,7 @@ def strided_copy_f32(x: DeviceArray[f32], shape: DeviceArray[u32], strides: Devi
         out[idx] = x[src]
 
 
-@generic(T=ALL)
+@generic(T=ALL + COMPLEX)
 def copy_block(x: DeviceArray[T], out: DeviceArray[T], n: u32, inner_in: u32, inner_out: u32,
                offset: u32):
     # One input of a concatenation: x viewed (outer, inner_in) goes to columns
@@ -46,7 +46,7 @@ def copy_block(x: DeviceArray[T], out: DeviceArray[T], n: u32, inner_in: u32, in
         out[o * inner_out + offset + t] = x[idx]
 
 
-@generic(T=ALL, I=(i64, i32))
+@generic(T=ALL + COMPLEX, I=(i64, i32))
 def gather(x: DeviceArray[T], indices: DeviceArray[I], out: DeviceArray[T], n: u32, r: u32,
            k: u32, inner: u32):
     # x viewed (outer, r, inner), indices (k,) -> out (outer, k, inner); a negative index counts
@@ -63,7 +63,7 @@ def gather(x: DeviceArray[T], indices: DeviceArray[I], out: DeviceArray[T], n: u
         out[idx] = x[(i64(o) * i64(r) + ix) * i64(inner) + i64(t)]
 
 
-@generic(T=NUMERIC)
+@generic(T=NUMERIC + COMPLEX)
 def tri(x: DeviceArray[T], out: DeviceArray[T], n: u32, rows: u32, cols: u32, k: i64,
         upper: bool):
     # tril (upper False): keep x[..., i, j] where j - i <= k; triu: where j - i >= k; else 0.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from xdsl.context import Context
 
-UPSTREAM = ("builtin", "func", "arith", "math", "scf", "memref", "cf", "affine", "omp", "llvm", "printf")
+UPSTREAM = ("builtin", "func", "arith", "math", "complex", "scf", "memref", "cf", "affine", "omp", "llvm",
+            "printf")
 
 
 def register_dialects(ctx: Context) -> None:

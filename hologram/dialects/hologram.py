@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from xdsl.dialects.builtin import (
     AnyFloatConstr,
+    ComplexType,
     SignlessIntegerConstraint,
     ArrayAttr,
     FunctionType,
@@ -61,7 +62,7 @@ from xdsl.utils.exceptions import VerifyException
 # The language's types, as written in `param_types`; arrays carry a `[]` suffix ("f32[]").
 SCALAR_IR_TYPES: dict[str, str] = {
     "f32": "f32", "f64": "f64", "i32": "i32", "u32": "i32", "i64": "i64", "u64": "i64",
-    "bool": "i1",
+    "bool": "i1", "c64": "complex<f32>", "c128": "complex<f64>",
 }
 SCHEDULES = ("static", "dynamic", "guided")
 
@@ -350,6 +351,39 @@ ATOMIC_OPS = (AtomicAddOp, AtomicMinOp, AtomicMaxOp)
 
 
 # ------------------------------------------------------------------------------------------------
+# Complex functions the upstream `complex` dialect lacks
+# ------------------------------------------------------------------------------------------------
+# C99 <complex.h> has each of them (csinh, casin...); log2 and log10 are log's parts scaled.
+COMPLEX_FUNCTIONS = ("sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh",
+                     "log2", "log10")
+
+
+@irdl_op_definition
+class ComplexMathOp(IRDLOperation):
+    """A complex function of one complex value, with C99 Annex G special values; `fn` names it
+    (one of `COMPLEX_FUNCTIONS`, those upstream `complex` lacks).
+    `%w = hologram.cmath "asin" %z : complex<f32>`"""
+
+    name = "hologram.cmath"
+    T: ClassVar = VarConstraint("T", ComplexType.constr(AnyFloatConstr))
+    fn = prop_def(StringAttr)
+    operand = operand_def(T)
+    result = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$fn $operand attr-dict `:` type($operand)"
+
+    def __init__(self, fn: str, operand: SSAValue | Operation):
+        operand = SSAValue.get(operand)
+        super().__init__(operands=[operand], result_types=[operand.type],
+                         properties={"fn": StringAttr(fn)})
+
+    def verify_(self) -> None:
+        if self.fn.data not in COMPLEX_FUNCTIONS:
+            raise VerifyException(f"hologram.cmath: unknown function '{self.fn.data}' (one of "
+                                  f"{', '.join(COMPLEX_FUNCTIONS)})")
+
+
+# ------------------------------------------------------------------------------------------------
 # Early exits inside structured control flow. Each is the last op before its block's terminator.
 # ------------------------------------------------------------------------------------------------
 def _enclosing_loop(op: Operation) -> Operation | None:
@@ -586,7 +620,7 @@ Hologram = Dialect(
     "hologram",
     [
         KernelOp, ReturnOp, GridYieldOp, GlobalIdOp, GridSizeOp,
-        AtomicAddOp, AtomicMinOp, AtomicMaxOp,
+        AtomicAddOp, AtomicMinOp, AtomicMaxOp, ComplexMathOp,
         ExitOp, BreakOp, ContinueOp,
         ParallelForOp, YieldOp, LaunchOp,
     ],

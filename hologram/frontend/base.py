@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 from xdsl.dialects import arith, memref
+from xdsl.dialects import complex as complex_dialect
 from xdsl.dialects.builtin import (
     FileLineColLoc,
     FloatAttr,
@@ -21,10 +22,10 @@ from xdsl.ir import Block, Operation, SSAValue
 
 from hologram.frontend.errors import CompileError, SourceLocation
 from hologram.frontend.limits import show_int, ssa_hint
-from hologram.frontend.types import (BOOL, F32, I32, I64, U64, Array, Scalar, TypeClash,
+from hologram.frontend.types import (BOOL, C64, F32, I32, I64, U64, Array, Scalar, TypeClash,
                                      decorator_name)
 
-Literal = bool | int | float
+Literal = bool | int | float | complex
 F32_MAX = 3.4028234663852886e38  # the largest finite float32
 
 
@@ -52,6 +53,8 @@ def default_type(value: Literal) -> Scalar:
         return BOOL
     if isinstance(value, float):
         return F32
+    if isinstance(value, complex):
+        return C64  # as a float literal is f32
     for t in (I32, I64, U64):
         lo, hi = t.int_range()
         if lo <= value <= hi:
@@ -113,6 +116,16 @@ class Builder:
 
     # --- constants ----------------------------------------------------------------------------
     def const(self, value: Literal, t: Scalar, node: ast.AST) -> SSAValue:
+        if t.is_complex:
+            z = complex(value)
+            part = t.part
+            for x in (z.real, z.imag):
+                if part.width == 32 and math.isfinite(x) and abs(x) > F32_MAX:
+                    raise self.error(node, f"literal {value!r} does not fit in {t} (largest "
+                                     f"part {F32_MAX:.7g})", "write c128(...) or use a smaller "
+                                     "value")
+            return self.value(complex_dialect.ConstantOp.from_floats((z.real, z.imag),
+                                                                     part.ir()), node)
         if t.is_float:
             try:
                 value = float(value)
@@ -142,6 +155,9 @@ class Builder:
         if t.is_bool != isinstance(value, bool):
             raise self.error(node, f"cannot use {value!r} as a {t}",
                              "cast explicitly" if t.is_bool else f"write {t}({value!r})")
+        if isinstance(value, complex) and not t.is_complex:
+            raise self.error(node, f"complex literal {value!r} where a {t} is expected",
+                             f"take a part, e.g. ({value!r}).real")
         if t.is_int:
             if isinstance(value, float):
                 raise self.error(node, f"float literal {value!r} where a {t} is expected",
@@ -164,7 +180,12 @@ class Builder:
         """`v` as a value of type `to` (explicit casts and the widenings of `join`)."""
         if v.is_lit:
             value = v.lit
-            if to.is_float:
+            if isinstance(value, complex) and not to.is_complex:
+                if to.is_bool:
+                    return self.const(value != 0, to, node)
+                raise self.error(node, f"cannot convert the complex literal {value!r} to {to}",
+                                 "take a part, e.g. (z).real")
+            if to.is_float or to.is_complex:
                 return self.const(value, to, node)  # type: ignore[arg-type]
             if to.is_bool:
                 return self.const(bool(value), to, node)
@@ -184,6 +205,8 @@ class Builder:
         if frm == to:
             return v.ssa
         x = v.ssa
+        if frm.is_complex or to.is_complex:
+            return self.convert_complex(x, frm, to, node)
         if to.is_bool:
             if frm.is_float:
                 return self.compare("une", x, self.const(0.0, frm, node), node, float_=True)
@@ -209,6 +232,29 @@ class Builder:
             cls = arith.ExtSIOp if frm.signed and not frm.is_bool else arith.ExtUIOp
             return self.value(cls(x, IntegerType(to.width)), node)
         return self.value(arith.TruncIOp(x, IntegerType(to.width)), node)
+
+    def convert_complex(self, x: SSAValue, frm: Scalar, to: Scalar, node: ast.AST) -> SSAValue:
+        """Conversions to and from complex types: a real value gets a zero imaginary part
+        (`complex.create`); a complex value changes width part by part; a complex value
+        converts to bool as `z != 0`. Complex to a real type is an error: as in Python,
+        `float(z)` drops nothing silently (write `z.real`)."""
+        if to.is_complex and not frm.is_complex:
+            if frm.is_bool:
+                raise self.error(node, f"cannot convert a bool to {to}", "cast to i32 first")
+            re = self.convert(Val(frm, x), to.part, node)
+            im = self.const(0.0, to.part, node)
+            return self.value(complex_dialect.CreateOp(re, im, to.ir()), node)
+        if to.is_complex:  # complex to complex: each part
+            re = self.value(complex_dialect.ReOp(x), node)
+            im = self.value(complex_dialect.ImOp(x), node)
+            re = self.convert(Val(frm.part, re), to.part, node)
+            im = self.convert(Val(frm.part, im), to.part, node)
+            return self.value(complex_dialect.CreateOp(re, im, to.ir()), node)
+        if to.is_bool:
+            zero = self.const(0, frm, node)
+            return self.value(complex_dialect.NotEqualOp(x, zero), node)
+        raise self.error(node, f"cannot convert {frm} to {to}: the imaginary part would be lost",
+                         "take a part: z.real, z.imag, or abs(z)")
 
     def compare(self, pred: str, a: SSAValue, b: SSAValue, node: ast.AST, float_: bool = False):
         op = arith.CmpfOp(a, b, pred) if float_ else arith.CmpiOp(a, b, pred)

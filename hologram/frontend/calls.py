@@ -5,12 +5,14 @@ from __future__ import annotations
 import ast
 
 from xdsl.dialects import arith, math
+from xdsl.dialects import complex as cplx
 from xdsl.dialects.builtin import IntegerType
 
-from hologram.dialects.hologram import AtomicAddOp, AtomicMaxOp, AtomicMinOp, GlobalIdOp
-from hologram.frontend.base import Val
+from hologram.dialects.hologram import (COMPLEX_FUNCTIONS, AtomicAddOp, AtomicMaxOp,
+                                        AtomicMinOp, ComplexMathOp, GlobalIdOp)
+from hologram.frontend.base import Val, default_type
 from hologram.frontend.expr import REJECTED_EXPR
-from hologram.frontend.types import F32, SCALARS, U32, Array, Scalar
+from hologram.frontend.types import BOOL, F32, SCALARS, U32, Array, Scalar, complex_of
 
 # name -> math op class; the `f` spellings are the same functions (the result keeps the
 # argument's float width).
@@ -28,6 +30,19 @@ for _name in list(UNARY_MATH):
         UNARY_MATH[_name + "f"] = UNARY_MATH[_name]
 # Two-argument math (`pow` has its own handler): the second converts to the first's float type.
 BINARY_MATH = {"atan2": math.Atan2Op, "copysign": math.CopySignOp}
+# Complex functions: the upstream `complex` op, or `hologram.cmath` for those it lacks.
+COMPLEX_MATH = {
+    "exp": cplx.ExpOp, "expm1": cplx.Expm1Op, "log": cplx.LogOp, "log1p": cplx.Log1pOp,
+    "sqrt": cplx.SqrtOp, "rsqrt": cplx.RsqrtOp, "sin": cplx.SinOp, "cos": cplx.CosOp,
+    "tan": cplx.TanOp, "tanh": cplx.TanhOp,
+    **{fn: fn for fn in COMPLEX_FUNCTIONS},
+}
+for _name in list(COMPLEX_MATH):
+    if _name != "rsqrt":
+        COMPLEX_MATH[_name + "f"] = COMPLEX_MATH[_name]
+# `cmath.<name>(z)`: Python's cmath functions; a real argument converts to complex first.
+CMATH = {name for name in COMPLEX_MATH if not name.endswith("f") and name not in
+         ("expm1", "log1p", "log2", "rsqrt")} | {"isnan", "isinf", "isfinite"}
 ATOMICS = {"atomic_add": AtomicAddOp, "atomic_min": AtomicMinOp, "atomic_max": AtomicMaxOp}
 OTHER_INTRINSICS = {"get_global_id", "atomic_add_f32", "abs", "min", "max", "pow", "powf"}
 INTRINSICS = set(UNARY_MATH) | set(BINARY_MATH) | set(ATOMICS) | OTHER_INTRINSICS | set(SCALARS)
@@ -47,6 +62,8 @@ class CallMixin:
         return v
 
     def call(self, node: ast.Call, statement: bool = False) -> Val | None:
+        if isinstance(node.func, ast.Attribute):
+            return self.attribute_call(node)
         if not isinstance(node.func, ast.Name):
             raise self.error(node.func, f"call of `{ast.unparse(node.func)}` is not supported "
                              "in kernels", "call intrinsics and helpers by their bare name, "
@@ -79,6 +96,78 @@ class CallMixin:
             raise self.unknown_function(name, node)
         return handler(name, node, statement)
 
+    def attribute_call(self, node: ast.Call) -> Val:
+        """`cmath.exp(z)`... (Python's cmath functions) and `z.conjugate()`."""
+        func = node.func
+        assert isinstance(func, ast.Attribute)
+        if node.keywords:
+            raise self.error(node, f"keyword arguments are not supported (in the call of "
+                             f"`{ast.unparse(func)}`)", "pass arguments by position")
+        if isinstance(func.value, ast.Name) and func.value.id == "cmath" \
+                and self.scope.lookup("cmath") is None:
+            if func.attr not in CMATH:
+                raise self.error(func, f"`cmath.{func.attr}` is not supported in kernels",
+                                 f"supported: {', '.join(sorted(CMATH))}")
+            self.arity(node, f"cmath.{func.attr}", 1)
+            z = self.complex_arg(node.args[0], f"cmath.{func.attr}")
+            if func.attr in ("isnan", "isinf", "isfinite"):
+                return Val(BOOL, self.complex_class(func.attr, z, node))
+            return Val(z.type, self.complex_math(func.attr, z.ssa, node))
+        if func.attr == "conjugate":
+            self.arity(node, "conjugate", 0)
+            z = self.scalar(func.value)
+            if z.is_lit:
+                if isinstance(z.lit, bool):
+                    raise self.error(node, "`.conjugate()` of a bool", "cast with i32(b) first")
+                return Val(None, None, z.lit.conjugate())
+            if z.type.is_bool:
+                raise self.error(node, "`.conjugate()` of a bool", "cast with i32(b) first")
+            if not z.type.is_complex:
+                return z  # a real number is its own conjugate, as in Python
+            return Val(z.type, self.value(cplx.ConjOp(z.ssa), node))
+        raise self.error(func, f"call of `{ast.unparse(func)}` is not supported in kernels",
+                         "call intrinsics and helpers by their bare name, e.g. sqrt(x); "
+                         "complex functions as cmath.exp(z)")
+
+    def complex_arg(self, arg: ast.expr, name: str) -> Val:
+        """An argument of a complex function: a real one converts to complex (f64 -> c128,
+        others -> c64), as Python's cmath takes floats."""
+        v = self.scalar(arg)
+        self.no_bool(v, arg, name)
+        if v.is_lit:
+            t = complex_of(default_type(v.lit))
+            return Val(t, self.materialize(v, t, arg))
+        t = complex_of(v.type)
+        return Val(t, self.convert(v, t, arg))
+
+    def complex_math(self, name: str, z, node: ast.AST):
+        cls = COMPLEX_MATH.get(name)
+        if cls is None:
+            raise self.error(node, f"`{name}` is not defined for complex numbers",
+                             "apply it to the parts, z.real and z.imag")
+        op = ComplexMathOp(cls, z) if isinstance(cls, str) else cls(z)
+        return self.value(op, node)
+
+    def complex_class(self, what: str, z: Val, node: ast.AST):
+        """isnan (either part NaN), isinf (either part infinite), isfinite (both finite)."""
+        part = z.type.part
+        re = self.value(cplx.ReOp(z.ssa), node)
+        im = self.value(cplx.ImOp(z.ssa), node)
+        if what == "isnan":
+            a = self.compare("uno", re, re, node, float_=True)
+            b = self.compare("uno", im, im, node, float_=True)
+            return self.value(arith.OrIOp(a, b), node)
+        inf = self.const(float("inf"), part, node)
+        abs_re = self.value(math.AbsFOp(re), node)
+        abs_im = self.value(math.AbsFOp(im), node)
+        if what == "isinf":
+            a = self.compare("oeq", abs_re, inf, node, float_=True)
+            b = self.compare("oeq", abs_im, inf, node, float_=True)
+            return self.value(arith.OrIOp(a, b), node)
+        a = self.compare("olt", abs_re, inf, node, float_=True)
+        b = self.compare("olt", abs_im, inf, node, float_=True)
+        return self.value(arith.AndIOp(a, b), node)
+
     def intrinsic_handler(self, name: str):
         if name in SCALARS:
             return self.cast
@@ -104,6 +193,11 @@ class CallMixin:
         return Val(U32, idx)
 
     def unary_math(self, name: str, node: ast.Call, statement: bool) -> Val:
+        self.arity(node, name, 1)
+        z = self.scalar(node.args[0])
+        if isinstance(z.lit, complex) or z.type is not None and z.type.is_complex:
+            z = self.complex_arg(node.args[0], name)
+            return Val(z.type, self.complex_math(name, z.ssa, node))
         x = self.float_arg(node, name, 1)
         return Val(x.type, self.value(UNARY_MATH[name](x.ssa), node))
 
@@ -121,6 +215,9 @@ class CallMixin:
     def atomic(self, name: str, node: ast.Call, statement: bool) -> Val:
         self.arity(node, name, 3)
         arr = self.array_arg(node.args[0], name)
+        if name != "atomic_add" and arr.type.elem.is_complex:
+            raise self.error(node.args[0], f"`{name}` on a complex array: complex numbers have "
+                             "no order")
         index = self.to_index(self.scalar(node.args[1]), node.args[1])
         v = self.element_value(self.scalar(node.args[2]), arr.type.elem, node.args[2],
                                f"`{ast.unparse(node.args[0])}`")
@@ -133,10 +230,17 @@ class CallMixin:
             raise self.error(node, "abs() of a bool", "cast with i32(b) first")
         if x.type.is_int and not x.type.signed:
             return x  # unsigned values are their own magnitude
+        if x.type.is_complex:
+            return Val(x.type.part, self.value(cplx.AbsOp(x.ssa), node))
         cls = math.AbsFOp if x.type.is_float else math.AbsIOp
         return Val(x.type, self.value(cls(x.ssa), node))
 
     def power_call(self, name: str, node: ast.Call, statement: bool) -> Val:
+        self.arity(node, name, 2)
+        a, b = self.scalar(node.args[0]), self.scalar(node.args[1])
+        if any(isinstance(v.lit, complex) or v.type is not None and v.type.is_complex
+               for v in (a, b)):
+            return self.binop(ast.Pow, a, b, node)
         x = self.float_arg(node, name, 2)
         y = self.coerce_to_float(self.scalar(node.args[1]), x.type, node.args[1])
         return Val(x.type, self.value(math.PowFOp(x.ssa, y), node))
@@ -170,6 +274,10 @@ class CallMixin:
             raise self.error(arg, f"the first argument of `{name}` must be a DeviceArray")
         if arr.type.elem.is_bool:
             raise self.error(arg, f"`{name}` on a bool array is not supported")
+        if arr.type.elem.is_complex and name.startswith("atomic"):
+            raise self.error(arg, f"`{name}` on a complex array ({arr.type}) is not supported: "
+                             "C has no atomic complex update", "accumulate the real and "
+                             "imaginary parts in two float arrays")
         return arr
 
     def float_arg(self, node: ast.Call, name: str, n: int) -> Val:
@@ -177,6 +285,11 @@ class CallMixin:
         self.arity(node, name, n)
         x = self.scalar(node.args[0])
         self.no_bool(x, node, name)
+        for a in node.args:
+            v = x if a is node.args[0] else self.scalar(a)
+            if isinstance(v.lit, complex) or v.type is not None and v.type.is_complex:
+                raise self.error(a, f"`{name}` is not defined for complex numbers",
+                                 "apply it to the parts, z.real and z.imag")
         if x.is_lit:
             return Val(F32, self.convert(x, F32, node.args[0]))
         return x if x.type.is_float else Val(F32, self.convert(x, F32, node.args[0]))
@@ -197,11 +310,18 @@ class CallMixin:
         for arg in node.args[1:]:
             b = self.scalar(arg)
             if acc.is_lit and b.is_lit:
-                acc = Val(None, None, (min if name == "min" else max)(acc.lit, b.lit))
+                try:
+                    acc = Val(None, None, (min if name == "min" else max)(acc.lit, b.lit))
+                except TypeError:
+                    raise self.error(node, f"`{name}` of complex values: complex numbers have "
+                                     "no order", "compare magnitudes, e.g. abs(z)") from None
                 continue
             t = self.operand_type(acc, b, node)
             if t.is_bool:
                 raise self.error(node, f"`{name}` of bool values", "cast with i32(b) first")
+            if t.is_complex:
+                raise self.error(node, f"`{name}` of complex values ({t}): complex numbers "
+                                 "have no order", "compare magnitudes, e.g. abs(z)")
             x, y = self.coerce(acc, t, node), self.coerce(b, t, node)
             if t.is_float:
                 cls = arith.MinimumfOp if name == "min" else arith.MaximumfOp
@@ -213,8 +333,18 @@ class CallMixin:
         return acc
 
     def cast(self, name: str, node: ast.Call, statement: bool = False) -> Val:
-        self.arity(node, name, 1)
         t = SCALARS[name]
+        if t.is_complex and len(node.args) == 2:
+            # c64(re, im): the parts, each converted to the part type
+            parts = []
+            for a in node.args:
+                v = self.scalar(a)
+                if isinstance(v.lit, complex) or v.type is not None and v.type.is_complex:
+                    raise self.error(a, f"the parts of `{name}(re, im)` must be real numbers")
+                self.no_bool(v, a, name)
+                parts.append(self.convert(v, t.part, a))
+            return Val(t, self.value(cplx.CreateOp(parts[0], parts[1], t.ir()), node))
+        self.arity(node, name, 1)
         v = self.scalar(node.args[0])
         return Val(t, self.convert(v, t, node))
 

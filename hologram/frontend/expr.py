@@ -7,13 +7,14 @@ import ast
 import operator
 
 from xdsl.dialects import arith, math, memref, scf
+from xdsl.dialects import complex as cplx
 from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, i64
 from xdsl.ir import Block, Region, SSAValue
 
 from hologram.frontend.base import Val, default_type, lit
 from hologram.frontend.infer import literal_fits
 from hologram.frontend.limits import fold_literals, ssa_hint
-from hologram.frontend.types import BOOL, F32, Array, Scalar, TypeClash, join
+from hologram.frontend.types import BOOL, F32, Array, Scalar, TypeClash, complex_of, join
 
 _SYMBOL = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
@@ -34,6 +35,8 @@ _POSITION_OPS = {ast.Add: arith.AddiOp, ast.Sub: arith.SubiOp, ast.Mult: arith.M
 _NSW = arith.IntegerOverflowAttr([arith.IntegerOverflowFlag.NSW])
 _FLOAT_OPS = {ast.Add: arith.AddfOp, ast.Sub: arith.SubfOp, ast.Mult: arith.MulfOp,
               ast.Div: arith.DivfOp}
+_COMPLEX_OPS = {ast.Add: cplx.AddOp, ast.Sub: cplx.SubOp, ast.Mult: cplx.MulOp,
+                ast.Div: cplx.DivOp, ast.Pow: cplx.PowOp}
 _BOOL_OPS = (ast.BitAnd, ast.BitOr, ast.BitXor)
 _CMP = {ast.Eq: ("eq", "eq", "oeq"), ast.NotEq: ("ne", "ne", "une"),
         ast.Lt: ("slt", "ult", "olt"), ast.LtE: ("sle", "ule", "ole"),
@@ -99,7 +102,7 @@ class ExprMixin:
 
     # --- leaves -------------------------------------------------------------------------------
     def expr_Constant(self, node: ast.Constant) -> Val:
-        if isinstance(node.value, bool | int | float):
+        if isinstance(node.value, bool | int | float | complex):
             return lit(node.value)
         if isinstance(node.value, str):
             raise self.error(node, "strings are not supported in kernels")
@@ -180,8 +183,26 @@ class ExprMixin:
         return self.value(ext(v.ssa, i64), node)
 
     def expr_Attribute(self, node: ast.Attribute) -> Val:
+        if node.attr in ("real", "imag") and not (isinstance(node.value, ast.Name)
+                                                  and node.value.id in ("cmath", "math")):
+            return self.part(node.attr, self.scalar(node.value), node)
         raise self.error(node, f"attribute access `{ast.unparse(node)}` is not supported in "
                          "kernels", "call intrinsics by their bare name, e.g. sqrt(x)")
+
+    def part(self, which: str, v: Val, node: ast.AST) -> Val:
+        """`z.real`, `z.imag` (`complex.re`/`complex.im`); a real number's are itself and 0, as
+        in Python."""
+        if v.is_lit:
+            if isinstance(v.lit, bool):
+                raise self.error(node, f"`.{which}` of a bool", "cast with i32(b) first")
+            return lit(getattr(v.lit, which))
+        t = v.type
+        if t.is_bool:
+            raise self.error(node, f"`.{which}` of a bool", "cast with i32(b) first")
+        if not t.is_complex:
+            return v if which == "real" else Val(t, self.const(0, t, node))
+        op = cplx.ReOp(v.ssa) if which == "real" else cplx.ImOp(v.ssa)
+        return Val(t.part, self.value(op, node))
 
     # --- arithmetic ---------------------------------------------------------------------------
     def expr_BinOp(self, node: ast.BinOp) -> Val:
@@ -194,6 +215,11 @@ class ExprMixin:
             return join(self.typed(a, node).type, self.typed(b, node).type)
         if a.is_lit or b.is_lit:
             value, t = (a.lit, b.type) if a.is_lit else (b.lit, a.type)
+            if isinstance(value, complex) or t.is_complex:
+                if t.is_bool or isinstance(value, bool):
+                    raise self.error(node, "bool values cannot be used in arithmetic",
+                                     "cast with i32(b) first")
+                return complex_of(t)  # a real literal adapts to a complex operand, and back
             if isinstance(value, float) and not t.is_float:
                 if t.is_bool:  # join raises: bool in arithmetic
                     try:
@@ -233,6 +259,8 @@ class ExprMixin:
         if t.is_bool:
             raise self.error(node, f"operator `{sym}` is not defined on bool",
                              "cast with i32(b) first")
+        if t.is_complex:
+            return self.complex_binop(op, sym, a, b, t, node)
         if op is ast.Div and not t.is_float:
             t = F32  # `/` is true division: integers convert to f32 first (docs/language.md)
         if op is ast.Pow:
@@ -259,6 +287,15 @@ class ExprMixin:
         if not t.signed:
             return Val(t, self.value(arith.RemUIOp(x, y), node))
         return Val(t, self.signed_mod(x, y, t, node))
+
+    def complex_binop(self, op: type, sym: str, a: Val, b: Val, t: Scalar, node: ast.AST) -> Val:
+        """`+ - * / **` on complex values (`complex.add`...); `//` and `%` are not defined on
+        complex numbers, as in Python."""
+        if op not in _COMPLEX_OPS:
+            raise self.error(node, f"operator `{sym}` is not defined on complex numbers ({t})",
+                             "compute on the parts, z.real and z.imag")
+        x, y = self.coerce(a, t, node), self.coerce(b, t, node)
+        return Val(t, self.value(_COMPLEX_OPS[op](x, y), node))
 
     def signed_mod(self, x: SSAValue, y: SSAValue, t: Scalar, node: ast.AST) -> SSAValue:
         """Python's `%`: the remainder takes the sign of the divisor."""
@@ -354,10 +391,12 @@ class ExprMixin:
         if isinstance(node.op, ast.UAdd):
             return v
         if isinstance(node.op, ast.USub):
+            if t.is_complex:
+                return Val(t, self.value(cplx.NegOp(v.ssa), node))
             if t.is_float:
                 return Val(t, self.value(arith.NegfOp(v.ssa), node))
             return Val(t, self.value(arith.SubiOp(self.const(0, t, node), v.ssa), node))
-        if t.is_float:
+        if t.is_float or t.is_complex:
             raise self.error(node, f"operator `~` needs an integer, not {t}")
         return Val(t, self.value(arith.XOrIOp(v.ssa, self.const(-1 if t.signed else
                                                                  (1 << t.width) - 1, t, node)), node))
@@ -387,12 +426,22 @@ class ExprMixin:
 
     def compare_vals(self, op: ast.cmpop, a: Val, b: Val, node: ast.AST) -> Val:
         if a.is_lit and b.is_lit:
-            return lit(_CMP_FOLD[type(op)](a.lit, b.lit))
+            try:
+                return lit(_CMP_FOLD[type(op)](a.lit, b.lit))
+            except TypeError as err:
+                raise self.error(node, f"cannot evaluate `{ast.unparse(node)}`: {err}") from None
         t = self.operand_type(a, b, node) if not (a.type == BOOL or b.type == BOOL) else BOOL
         if t.is_bool and type(op) not in (ast.Eq, ast.NotEq):
             raise self.error(node, "bool values can only be compared with == and !=")
         x, y = self.coerce(a, t, node), self.coerce(b, t, node)
         signed, unsigned, fp = _CMP[type(op)]
+        if t.is_complex:
+            if type(op) not in (ast.Eq, ast.NotEq):
+                raise self.error(node, f"complex numbers ({t}) have no order: only == and != "
+                                 "compare them", "compare parts (z.real < w.real) or "
+                                 "magnitudes (abs(z) < abs(w))")
+            cls = cplx.EqualOp if type(op) is ast.Eq else cplx.NotEqualOp
+            return Val(BOOL, self.value(cls(x, y), node))
         if t.is_float:
             return Val(BOOL, self.compare(fp, x, y, node, float_=True))
         return Val(BOOL, self.compare(signed if t.signed and not t.is_bool else unsigned, x, y, node))

@@ -30,6 +30,8 @@ def literal_fits(value: Literal, t: Scalar) -> bool:
     `0.5` fits no integer type, any int fits a float)."""
     if isinstance(value, bool) or t.is_bool:
         return isinstance(value, bool) and t.is_bool
+    if isinstance(value, complex) or t.is_complex:
+        return t.is_complex  # any number fits a complex type; a complex literal only those
     if isinstance(value, float):
         return t.is_float
     if t.is_float:

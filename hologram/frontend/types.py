@@ -1,7 +1,8 @@
 """The language's types and their IR types, and the typing rules for mixing them.
 
-Scalars are `f32 f64 i32 u32 i64 u64 bool`; `DeviceArray[T]` is a 1-D buffer of a scalar type.
-MLIR integers are signless, so a `Scalar` remembers the signedness the ops must carry.
+Scalars are `f32 f64 c64 c128 i32 u32 i64 u64 bool`; `DeviceArray[T]` is a 1-D buffer of a scalar
+type. MLIR integers are signless, so a `Scalar` remembers the signedness the ops must carry.
+Complex types are named by their total width, as numpy's (`c64` is two f32, IR `complex<f32>`).
 """
 
 from __future__ import annotations
@@ -9,20 +10,31 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from xdsl.dialects.builtin import DYNAMIC_INDEX, Float32Type, Float64Type, IntegerType, MemRefType
+from xdsl.dialects.builtin import (DYNAMIC_INDEX, ComplexType, Float32Type, Float64Type,
+                                   IntegerType, MemRefType)
 from xdsl.ir import Attribute
 
 
 @dataclass(frozen=True)
 class Scalar:
     name: str  # the language's name: "f32", "u32", "bool"
-    kind: str  # "float", "int" or "bool"
-    width: int
+    kind: str  # "float", "complex", "int" or "bool"
+    width: int  # bits; a complex type's are both parts' (c64: 64)
     signed: bool
 
     @property
     def is_float(self) -> bool:
         return self.kind == "float"
+
+    @property
+    def is_complex(self) -> bool:
+        return self.kind == "complex"
+
+    @property
+    def part(self) -> Scalar:
+        """The float type of a complex type's real and imaginary parts (c64 -> f32)."""
+        assert self.is_complex
+        return F32 if self.width == 64 else F64
 
     @property
     def is_int(self) -> bool:
@@ -35,6 +47,8 @@ class Scalar:
     def ir(self) -> Attribute:
         if self.kind == "float":
             return Float32Type() if self.width == 32 else Float64Type()
+        if self.kind == "complex":
+            return ComplexType(self.part.ir())
         return IntegerType(self.width)
 
     def int_range(self) -> tuple[int, int]:
@@ -68,11 +82,15 @@ U32 = Scalar("u32", "int", 32, False)
 I64 = Scalar("i64", "int", 64, True)
 U64 = Scalar("u64", "int", 64, False)
 BOOL = Scalar("bool", "bool", 1, False)
+C64 = Scalar("c64", "complex", 64, True)
+C128 = Scalar("c128", "complex", 128, True)
 
 # Names usable in annotations and as casts; `float`, `int`, `usize` are aliases.
 SCALARS: dict[str, Scalar] = {
     "f32": F32, "f64": F64, "i32": I32, "u32": U32, "i64": I64, "u64": U64, "bool": BOOL,
     "float": F32, "int": I32, "usize": U64, "bool_": BOOL,
+    # `complex` is c64 as `float` is f32 (DESIGN §1); numpy's names are aliases.
+    "c64": C64, "c128": C128, "complex64": C64, "complex128": C128, "complex": C64,
 }
 INTS_BY_SIGN_WIDTH = {(True, 32): I32, (False, 32): U32, (True, 64): I64, (False, 64): U64}
 
@@ -102,10 +120,24 @@ def join_ints(a: Scalar, b: Scalar) -> Scalar:
     return I64 if unsigned.width >= signed.width else signed
 
 
+def complex_of(t: Scalar) -> Scalar:
+    """The complex type a real value joins a complex one as: f64 -> c128, others -> c64."""
+    if t.is_complex:
+        return t
+    return C128 if t.is_float and t.width == 64 else C64
+
+
 def join(a: Scalar, b: Scalar) -> Scalar:
-    """The common type of two arithmetic operands (floats win; the wider float wins)."""
+    """The common type of two arithmetic operands (complex wins, then floats; the wider wins).
+
+    A real type with a complex one gives the complex type whose parts are the wider float, as
+    numpy does: f32 with c64 is c64, f64 with c64 is c128, an integer with c64 is c64.
+    """
     if a.is_bool or b.is_bool:
         raise TypeClash("bool values cannot be used in arithmetic", "cast with i32(b) first")
+    if a.is_complex or b.is_complex:
+        ca, cb = complex_of(a), complex_of(b)
+        return ca if ca.width >= cb.width else cb
     if a.is_float or b.is_float:
         if a.is_float and b.is_float:
             return a if a.width >= b.width else b

@@ -26,7 +26,8 @@ from hologram.ops._registry import (
 from hologram.ops.elementwise import (  # noqa: A004 - numpy's names
     ELEMENTWISE_KERNELS, F64_KERNELS, SUPPORTED,
     abs_ as abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
-    arctanh, asin, asinh, atan, atan2, atanh, ceil, clip, copysign, cos, cosh, divide, elu, equal, erf,
+    arctanh, asin, asinh, atan, atan2, atanh, ceil, clip, conj, conjugate, copysign, cos, cosh,
+    divide, elu, equal, erf, imag, real,
     exp, expm1, floor, floor_divide, fma, gelu, greater, greater_equal, hypot, isfinite, isinf,
     isnan, leaky_relu, less, less_equal, log, log1p, log2, log10, logaddexp, logical_and,
     logical_not, logical_or, logical_xor, maximum, minimum, multiply, negative, not_equal,

@@ -38,7 +38,8 @@ from hologram.ops._registry import stdlib_kernel
 ndarray = np.ndarray
 SUFFIX = {np.dtype(t): s for t, s in (
     (np.float32, "f32"), (np.float64, "f64"), (np.int32, "i32"), (np.int64, "i64"),
-    (np.uint32, "u32"), (np.uint64, "u64"), (np.bool_, "bool"))}
+    (np.uint32, "u32"), (np.uint64, "u64"), (np.bool_, "bool"), (np.complex64, "c64"),
+    (np.complex128, "c128"))}
 # Narrow integers compute on int32 kernels (exact for + - * // % min max abs comparisons).
 WIDEN = {np.dtype(t): np.dtype(np.int32) for t in (np.int8, np.int16, np.uint8, np.uint16)}
 _I64 = np.dtype(np.int64)
@@ -47,6 +48,7 @@ FLOATS = frozenset({"f32", "f64"})
 INTS = frozenset({"i32", "i64", "u32", "u64"})
 NUMERIC = FLOATS | INTS
 ALL = NUMERIC | {"bool"}
+COMPLEX = frozenset({"c64", "c128"})
 
 
 @dataclass
@@ -122,7 +124,7 @@ def ufunc(name, kernel, nin, np_ufunc, types, params=(), bcast=False, any_type=F
 
 
 # The strided copy every view goes through when an op needs it dense (not a public op).
-COPY = Ufunc("copy", "copy", 1, None, frozenset(ALL), any_type=True)
+COPY = Ufunc("copy", "copy", 1, None, frozenset(ALL | COMPLEX), any_type=True)
 
 
 def copy(x: ndarray, out=None) -> ndarray:
@@ -142,7 +144,7 @@ def _err(u: Ufunc, message: str, hint: str | None = None, cls=TypeError):
 
 
 def _is_weak(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, np.generic)
+    return isinstance(v, (int, float, complex)) and not isinstance(v, np.generic)
 
 
 def _python_value(u: Ufunc, v, dtype: np.dtype, arg: str):
@@ -159,6 +161,11 @@ def _python_value(u: Ufunc, v, dtype: np.dtype, arg: str):
         return int(v)
     if dtype.kind == "b":
         return bool(v)
+    if dtype.kind == "c":
+        with np.errstate(over="ignore"):
+            return complex(dtype.type(v))  # each part rounded to the loop's precision
+    if isinstance(v, complex):
+        raise _err(u, f"argument '{arg}' is complex for a {dtype} loop")
     with np.errstate(over="ignore"):
         return float(dtype.type(v))  # 1e40 in a float32 loop is inf, as numpy
 
@@ -243,12 +250,12 @@ def _general(u: Ufunc, inputs: tuple, out, params: tuple):
         elif isinstance(x, bool):
             arrays.append(None)
             key.append(_BOOL)  # numpy types a Python bool as bool (not weak)
-        elif isinstance(x, (int, float)):
+        elif isinstance(x, (int, float, complex)):
             arrays.append(None)
             key.append(type(x))
         elif isinstance(x, numbers.Number):
-            raise _err(u, f"argument '{arg}' is a {type(x).__name__}; complex numbers are not "
-                          "supported")
+            raise _err(u, f"argument '{arg}' is a {type(x).__name__}, not a Python or numpy "
+                          "number")
         else:
             raise _err(u, f"argument '{arg}' must be a numpy array or a number, got "
                           f"{type(x).__name__}", f"pass np.asarray({arg})")
@@ -266,6 +273,11 @@ def _general(u: Ufunc, inputs: tuple, out, params: tuple):
     if sfx is None or sfx not in u.types:
         have = ", ".join(str(d) for d, s in SUFFIX.items() if s in u.types)
         given = ", ".join(str(k) if isinstance(k, np.dtype) else k.__name__ for k in key)
+        if loop.kind == "c":
+            raise _err(u, f"is not defined for complex numbers ({loop}, the loop numpy picks "
+                          f"for {given}); kernels: {have}",
+                       "apply it to the parts (hologram.ops.real, hologram.ops.imag) or the "
+                       "magnitude (hologram.ops.abs)")
         raise _err(u, f"has no kernel for {loop} (the loop numpy picks for {given}); kernels: "
                       f"{have}", "convert the inputs explicitly with .astype(...)")
     cond_first = u.name == "where"

@@ -9,8 +9,11 @@ overlaps one). A 0-d result is returned as a numpy scalar, as numpy's ufuncs do.
 Element types: the kernels exist for float32, float64, int32, int64, uint32, uint64 and bool
 where the op is defined for them (`SUPPORTED` lists them per op); int8, int16, uint8 and uint16
 compute on the int32 kernels and are narrowed back (exact for these ops). Math functions of
-integers follow numpy (`exp(int32)` is float64: the input is converted once). float16 and
-complex have no kernels: a TypeError names the op and the dtype.
+integers follow numpy (`exp(int32)` is float64: the input is converted once). complex64 and
+complex128 have kernels for the arithmetic, `==`/`!=`, the classification, abs (a real
+result), sign, real, imag, conj and the math functions (C99 Annex G special values); the ops
+that need an order (minimum, floor, clip, less...) raise a TypeError naming the op and the
+dtype, as float16 does everywhere.
 """
 
 from __future__ import annotations
@@ -22,29 +25,31 @@ import numpy as np
 from hologram.ops import _ufunc as U
 from hologram.ops._dispatch import OPS, alias, op
 from hologram.ops._registry import stdlib_kernel
-from hologram.ops._ufunc import ALL, FLOATS, NUMERIC, UFUNCS, call, ufunc
+from hologram.ops._ufunc import ALL, COMPLEX, FLOATS, NUMERIC, UFUNCS, call, ufunc
 
 _SIGNED_FLOATS = FLOATS | {"i32", "i64"}
+_NUMERIC_C = NUMERIC | COMPLEX
+_FLOATS_C = FLOATS | COMPLEX
 
 # --- the op table (shared with @hologram.jit) ------------------------------------------------
 # name, stdlib kernel base, inputs, numpy ufunc, element types, scalar params, block broadcast
 for _name, _kernel, _nin, _np, _types, _bcast in [
-    ("add", "add", 2, np.add, NUMERIC, True),
-    ("subtract", "sub", 2, np.subtract, NUMERIC, True),
-    ("multiply", "mul", 2, np.multiply, NUMERIC, True),
-    ("divide", "div", 2, np.true_divide, FLOATS, True),
+    ("add", "add", 2, np.add, _NUMERIC_C, True),
+    ("subtract", "sub", 2, np.subtract, _NUMERIC_C, True),
+    ("multiply", "mul", 2, np.multiply, _NUMERIC_C, True),
+    ("divide", "div", 2, np.true_divide, _FLOATS_C, True),
     ("floor_divide", "floor_divide", 2, np.floor_divide, NUMERIC, False),
     ("remainder", "remainder", 2, np.remainder, NUMERIC, False),
     ("minimum", "minimum", 2, np.minimum, NUMERIC, True),
     ("maximum", "maximum", 2, np.maximum, NUMERIC, True),
-    ("power", "power", 2, np.power, NUMERIC, False),
+    ("power", "power", 2, np.power, _NUMERIC_C, False),
     ("hypot", "hypot", 2, np.hypot, FLOATS, False),
     ("arctan2", "arctan2", 2, np.arctan2, FLOATS, False),
     ("logaddexp", "logaddexp", 2, np.logaddexp, FLOATS, False),
     ("copysign", "copysign", 2, np.copysign, FLOATS, False),
     ("signbit", "signbit", 1, np.signbit, FLOATS, False),
-    ("equal", "equal", 2, np.equal, ALL, False),
-    ("not_equal", "not_equal", 2, np.not_equal, ALL, False),
+    ("equal", "equal", 2, np.equal, ALL | COMPLEX, False),
+    ("not_equal", "not_equal", 2, np.not_equal, ALL | COMPLEX, False),
     ("less", "less", 2, np.less, NUMERIC, False),
     ("less_equal", "less_equal", 2, np.less_equal, NUMERIC, False),
     ("greater", "greater", 2, np.greater, NUMERIC, False),
@@ -53,38 +58,38 @@ for _name, _kernel, _nin, _np, _types, _bcast in [
     ("logical_or", "logical_or", 2, np.logical_or, ALL, False),
     ("logical_xor", "logical_xor", 2, np.logical_xor, ALL, False),
     ("logical_not", "logical_not", 1, np.logical_not, ALL, False),
-    ("isnan", "isnan", 1, np.isnan, NUMERIC, False),
-    ("isfinite", "isfinite", 1, np.isfinite, NUMERIC, False),
-    ("isinf", "isinf", 1, np.isinf, NUMERIC, False),
-    ("negative", "neg", 1, np.negative, NUMERIC, False),
-    ("positive", "copy", 1, np.positive, NUMERIC, False),
-    ("abs", "abs", 1, np.absolute, NUMERIC, False),
-    ("square", "square", 1, np.square, NUMERIC, False),
-    ("reciprocal", "reciprocal", 1, np.reciprocal, FLOATS, False),
-    ("sign", "sign", 1, np.sign, NUMERIC, False),
+    ("isnan", "isnan", 1, np.isnan, _NUMERIC_C, False),
+    ("isfinite", "isfinite", 1, np.isfinite, _NUMERIC_C, False),
+    ("isinf", "isinf", 1, np.isinf, _NUMERIC_C, False),
+    ("negative", "neg", 1, np.negative, _NUMERIC_C, False),
+    ("positive", "copy", 1, np.positive, _NUMERIC_C, False),
+    ("abs", "abs", 1, np.absolute, _NUMERIC_C, False),
+    ("square", "square", 1, np.square, _NUMERIC_C, False),
+    ("reciprocal", "reciprocal", 1, np.reciprocal, _FLOATS_C, False),
+    ("sign", "sign", 1, np.sign, _NUMERIC_C, False),
     ("floor", "floor", 1, np.floor, NUMERIC, False),
     ("ceil", "ceil", 1, np.ceil, NUMERIC, False),
     ("trunc", "trunc", 1, np.trunc, NUMERIC, False),
     ("rint", "round", 1, np.rint, NUMERIC, False),
-    ("sqrt", "sqrt", 1, np.sqrt, FLOATS, False),
-    ("exp", "exp", 1, np.exp, FLOATS, False),
-    ("expm1", "expm1", 1, np.expm1, FLOATS, False),
-    ("log", "log", 1, np.log, FLOATS, False),
-    ("log1p", "log1p", 1, np.log1p, FLOATS, False),
-    ("log2", "log2", 1, np.log2, FLOATS, False),
-    ("log10", "log10", 1, np.log10, FLOATS, False),
-    ("sin", "sin", 1, np.sin, FLOATS, False),
-    ("cos", "cos", 1, np.cos, FLOATS, False),
-    ("tan", "tan", 1, np.tan, FLOATS, False),
-    ("arcsin", "arcsin", 1, np.arcsin, FLOATS, False),
-    ("arccos", "arccos", 1, np.arccos, FLOATS, False),
-    ("arctan", "arctan", 1, np.arctan, FLOATS, False),
-    ("sinh", "sinh", 1, np.sinh, FLOATS, False),
-    ("cosh", "cosh", 1, np.cosh, FLOATS, False),
-    ("tanh", "tanh", 1, np.tanh, FLOATS, False),
-    ("arcsinh", "arcsinh", 1, np.arcsinh, FLOATS, False),
-    ("arccosh", "arccosh", 1, np.arccosh, FLOATS, False),
-    ("arctanh", "arctanh", 1, np.arctanh, FLOATS, False),
+    ("sqrt", "sqrt", 1, np.sqrt, _FLOATS_C, False),
+    ("exp", "exp", 1, np.exp, _FLOATS_C, False),
+    ("expm1", "expm1", 1, np.expm1, _FLOATS_C, False),
+    ("log", "log", 1, np.log, _FLOATS_C, False),
+    ("log1p", "log1p", 1, np.log1p, _FLOATS_C, False),
+    ("log2", "log2", 1, np.log2, _FLOATS_C, False),
+    ("log10", "log10", 1, np.log10, _FLOATS_C, False),
+    ("sin", "sin", 1, np.sin, _FLOATS_C, False),
+    ("cos", "cos", 1, np.cos, _FLOATS_C, False),
+    ("tan", "tan", 1, np.tan, _FLOATS_C, False),
+    ("arcsin", "arcsin", 1, np.arcsin, _FLOATS_C, False),
+    ("arccos", "arccos", 1, np.arccos, _FLOATS_C, False),
+    ("arctan", "arctan", 1, np.arctan, _FLOATS_C, False),
+    ("sinh", "sinh", 1, np.sinh, _FLOATS_C, False),
+    ("cosh", "cosh", 1, np.cosh, _FLOATS_C, False),
+    ("tanh", "tanh", 1, np.tanh, _FLOATS_C, False),
+    ("arcsinh", "arcsinh", 1, np.arcsinh, _FLOATS_C, False),
+    ("arccosh", "arccosh", 1, np.arccosh, _FLOATS_C, False),
+    ("arctanh", "arctanh", 1, np.arctanh, _FLOATS_C, False),
 ]:
     ufunc(_name, _kernel, _nin, _np, _types, bcast=_bcast)
 
@@ -99,7 +104,7 @@ for _name, _kernel, _params in [
     ufunc(_name, _kernel, 1, None, FLOATS, _params)
 ufunc("clip", "clip", 1, None, NUMERIC, (("a_min", None), ("a_max", None)), any_type=True)
 ufunc("clip3", "clip3", 3, np._core.umath.clip, NUMERIC)
-ufunc("where", "where", 3, None, ALL, any_type=True)
+ufunc("where", "where", 3, None, ALL | COMPLEX, any_type=True)
 ufunc("fma", "fma", 3, None, FLOATS)
 
 # Public tables (tools, tests): op name -> kernel base; kernel bases with float64 kernels.
@@ -618,11 +623,58 @@ def gelu(x, approximate="none", out=None):
                      f"got {approximate!r}")
 
 
+# --- complex parts ---------------------------------------------------------------------------------
+# Complex-only kernels, outside the UFUNCS table (whose ops take every dtype they list and are
+# traced by @hologram.jit): a real input never reaches them. real and imag have no numpy ufunc;
+# absolute's loops have their dtypes (complex64 -> float32).
+_PARTS = {name: U.Ufunc(name, name, 1, resolver, COMPLEX) for name, resolver in
+          (("real", np.absolute), ("imag", np.absolute), ("conj", np.conjugate))}
+
+
+def _complex_part(name: str, doc: str, of_real):
+    """`real`, `imag`, `conj`: the complex kernels; a real input (no kernel needed) gives
+    `of_real(x)`, as numpy's functions of the same name."""
+    u = _PARTS[name]
+
+    def impl(x, /, out=None):
+        if np.asarray(x).dtype.kind == "c":
+            return call(u, (x,), out)
+        res = of_real(np.asarray(x))
+        if out is None:
+            return res if res.ndim else res[()]
+        out[...] = res
+        return out
+
+    impl.__name__ = impl.__qualname__ = name
+    impl.__doc__ = doc
+    return op(name)(impl)
+
+
+real = _complex_part("real", """`out = x.real`: the real part (float32 for complex64, float64
+    for complex128); a copy of a real x.
+
+    >>> hologram.ops.real(np.array([1 + 2j], np.complex64))
+    array([1.], dtype=float32)
+    """, lambda x: x.copy())
+imag = _complex_part("imag", """`out = x.imag`: the imaginary part (zeros for a real x).
+
+    >>> hologram.ops.imag(np.array([1 + 2j], np.complex64))
+    array([2.], dtype=float32)
+    """, np.zeros_like)
+conj = _complex_part("conj", """`out = conjugate(x)`: the imaginary part negated; a copy of a
+    real x.
+
+    >>> hologram.ops.conj(np.array([1 + 2j], np.complex64))
+    array([1.-2.j], dtype=complex64)
+    """, lambda x: x.copy())
+
+
 # --- the seed's names and the array API's spellings ----------------------------------------------
 vector_add = alias("vector_add", add)
 vector_sub = alias("vector_sub", subtract)
 vector_mul = alias("vector_mul", multiply)
 absolute = alias("absolute", abs_)
+conjugate = alias("conjugate", conj)
 acos = alias("acos", arccos)
 asin = alias("asin", arcsin)
 atan = alias("atan", arctan)

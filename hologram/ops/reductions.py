@@ -33,6 +33,12 @@ _CHUNK, _CHUNKED_R = 4096, 65536
 _BLOCK, _BLOCKED_INNER, _BLOCKED_R = 16, 8, 64
 
 
+# The reductions with complex kernels; the others need an order (max, argmin) or are real
+# statistics (var, std, norm, logsumexp).
+_COMPLEX_KERNELS = {"sum_axis", "prod_axis", "mean_axis", "cumsum_axis", "cumprod_axis",
+                    "any_axis", "all_axis"}
+
+
 def _where(name):
     return f"hologram.ops.{name}"
 
@@ -40,7 +46,7 @@ def _where(name):
 def _input(name: str, x) -> np.ndarray:
     if isinstance(x, np.ndarray):
         return x
-    if isinstance(x, np.generic) or isinstance(x, (bool, int, float)):
+    if isinstance(x, np.generic) or isinstance(x, (bool, int, float, complex)):
         return np.asarray(x)
     raise TypeError(f"{_where(name)}: argument 'x' must be a numpy array, got "
                     f"{type(x).__name__}\n  hint: pass np.asarray(x)")
@@ -115,6 +121,11 @@ def _launch(kernel: str, x: np.ndarray, outer: int, r: int, inner: int, out_dtyp
     `combine` (the op reduces its own partial results: sum, prod, max, min, any, all, norm), a
     whole-array reduction of a long array runs on blocks first, then on the partials."""
     sfx = SUFFIX[x.dtype]
+    if x.dtype.kind == "c" and kernel not in _COMPLEX_KERNELS:
+        op_name = kernel.removesuffix("_axis")
+        raise TypeError(f"{_where(op_name)}: is not defined for complex numbers ({x.dtype}): "
+                        "they have no order" if op_name in ("max", "min", "argmax", "argmin")
+                        else f"{_where(op_name)}: has no kernel for complex numbers ({x.dtype})")
     m = outer * inner
     res = np.empty(m, out_dtype)
     if m == 0:
@@ -181,7 +192,7 @@ def _wide(dt: np.dtype) -> np.dtype:
 
 
 def _float_dtype(dt: np.dtype) -> np.dtype:
-    return dt if dt.kind == "f" else _F64
+    return dt if dt.kind in "fc" else _F64
 
 
 def _dtype_arg(name, dtype):
@@ -259,6 +270,8 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False):
 
 def _var(name, x, axis, dtype, out, ddof, correction, keepdims, root):
     x = _input(name, x)
+    if x.dtype.kind == "c":
+        raise TypeError(f"{_where(name)}: has no kernel for complex numbers ({x.dtype})")
     if correction is not None:
         ddof = correction
     dt = _dtype_arg(name, dtype)
@@ -511,6 +524,10 @@ def vecdot(x1, x2, axis=-1, out=None):
     except ValueError:
         raise ValueError(f"hologram.ops.vecdot: arguments 'x1' {a1.shape} and 'x2' {a2.shape} "
                          "do not broadcast") from None
+    if np.result_type(a1, a2).kind == "c":
+        from hologram.ops.elementwise import conj
+
+        x1 = conj(np.asarray(x1, np.result_type(a1, a2)))  # conj(x1) . x2
     prod_ = np.asarray(call(UFUNCS["multiply"], (x1, x2)))
     if isinstance(axis, (numbers.Integral, np.integer)) and not isinstance(axis, bool):
         for v, arg in ((a1, "x1"), (a2, "x2")):

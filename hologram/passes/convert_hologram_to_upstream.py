@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import arith, cf, func, math, memref, scf
+from xdsl.dialects import complex as cplx
 from xdsl.dialects.builtin import (
     ArrayAttr,
+    ComplexType,
+    Float32Type,
     FileLineColLoc,
     FloatAttr,
     FunctionType,
@@ -98,6 +101,10 @@ class ConvertHologramToUpstream(ModulePass):
       (the C backend's `1.0f / sqrtf(x)`, not an approximation); `math.ipowi` of 0 to a
       negative power is 0. An `scf.for` over an integer narrower than 64 bits counts in i64,
       so a bound near the type's maximum cannot wrap.
+    * `hologram.cmath` (complex functions upstream `complex` lacks): `log2`/`log10` are
+      `complex.log` with both parts divided by log(base) (the C backend's `hg_clog10f`); the
+      others call C99's function (`func.call @casinf`, declared `func.func private`), the
+      function the C backend calls. Complex values are otherwise upstream already.
     * Static `memref.alloca`s (the language's reassigned locals) get a zero store where they
       are made, as the C backend's `T x = 0;`, and move to the top of their loop iteration
       (or of the kernel, or before a serial loop), so no alloca is left inside a loop.
@@ -112,6 +119,8 @@ class ConvertHologramToUpstream(ModulePass):
         fix_execute_region_printing()  # the exits' scf.execute_region must print its branches
         for inner in list(op.walk()):
             _make_total(inner)
+        for cm in [o for o in op.walk() if isinstance(o, hg.ComplexMathOp)]:
+            _convert_cmath(cm, op)
         for kernel in [o for o in op.ops if isinstance(o, hg.KernelOp)]:
             _convert_kernel(kernel)
         for launch in [o for o in op.walk() if isinstance(o, hg.LaunchOp)]:
@@ -186,6 +195,31 @@ def _constant_int(value: SSAValue) -> int | None:
 # ------------------------------------------------------------------------------------------------
 _SIGNED_DIV = (arith.DivSIOp, arith.FloorDivSIOp, arith.CeilDivSIOp)
 _UNSIGNED_DIV = (arith.DivUIOp, arith.RemUIOp, arith.CeilDivUIOp)
+
+
+_LN = {"log2": 0.69314718055994530942, "log10": 2.30258509299404568402}
+
+
+def _convert_cmath(op: hg.ComplexMathOp, module: ModuleOp) -> None:
+    """`hologram.cmath "f" %z`: log2/log10 as scaled `complex.log`, the others a call of C99's
+    `cf` (`casinf`), declared once in the module."""
+    t = op.result.type
+    assert isinstance(t, ComplexType)
+    part = t.element_type
+    fn = op.fn.data
+    at = _At(op)
+    if fn in _LN:
+        w = at(cplx.LogOp(op.operand))
+        ln = at.const(_LN[fn], part)
+        re = at(arith.DivfOp(at(cplx.ReOp(w)), ln))
+        im = at(arith.DivfOp(at(cplx.ImOp(w)), ln))
+        _replace(op, cplx.CreateOp(re, im, t))
+        return
+    name = f"c{fn}{'f' if isinstance(part, Float32Type) else ''}"
+    table = {o.sym_name.data for o in module.ops if isinstance(o, func.FuncOp)}
+    if name not in table:
+        module.body.block.add_op(func.FuncOp.external(name, [t], [t]))
+    _replace(op, func.CallOp(name, [op.operand], [t]))
 
 
 def _make_total(op: Operation) -> None:
@@ -429,7 +463,10 @@ def _zero_initialize_allocas(block: Block) -> None:
         nxt = alloca.next_op
         assert nxt is not None
         at = _At(nxt)
-        zero = at.const(0.0 if not isinstance(elem, IntegerType) else 0, elem)
+        if isinstance(elem, ComplexType):
+            zero = at(cplx.ConstantOp.from_floats((0.0, 0.0), elem.element_type))
+        else:
+            zero = at.const(0.0 if not isinstance(elem, IntegerType) else 0, elem)
         shape = t.get_shape()
         if not shape:
             at(memref.StoreOp.get(zero, alloca.results[0], []))

@@ -29,6 +29,7 @@ from typing import TypeVar
 
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
+    ComplexType,
     FileLineColLoc,
     Float32Type,
     Float64Type,
@@ -72,7 +73,7 @@ def emits(*op_types: type[Operation]) -> Callable[[_F], _F]:
 # The C type of a language type (param_types), used at the kernel ABI.
 LANG_CTYPES = {
     "f32": "float", "f64": "double", "i32": "int32_t", "u32": "uint32_t", "i64": "int64_t",
-    "u64": "uint64_t", "bool": "bool",
+    "u64": "uint64_t", "bool": "bool", "c64": "float _Complex", "c128": "double _Complex",
 }
 
 
@@ -84,6 +85,11 @@ def ctype(t: Attribute) -> str:
         return "float"
     if isinstance(t, Float64Type):
         return "double"
+    if isinstance(t, ComplexType):
+        part = ctype(t.element_type)
+        if part not in ("float", "double"):
+            raise EmitError(f"the C backend has no C type for {t} (complex parts are f32 or f64)")
+        return f"{part} _Complex"
     if isinstance(t, IntegerType):
         width = t.width.data
         if width == 1:
@@ -172,9 +178,59 @@ _INCLUDES = """\
 #include <stdlib.h>
 #include <stdio.h>
 #include <math.h>
+#include <complex.h>
+#ifndef CMPLXF
+#define CMPLXF(x, y) __builtin_complex((float)(x), (float)(y))
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+"""
+
+# Complex functions C99 lacks, and sign. Each is exact at the special values the array API
+# (C99 Annex G) fixes and accurate near 0, where `cexp(z) - 1` and `clog(1 + z)` would cancel.
+_COMPLEX_HELPERS = """\
+/* expm1(x + iy) = expm1(x) cos(y) - 2 sin^2(y/2) + i e^x sin(y) near 0; cexp(z) - 1 elsewhere
+   (and at 0, where this gives +0 + 0i for -0 too, and for infinities and NaN). */
+static inline {T} _Complex hg_cexpm1{F}({T} _Complex z) {{
+  {T} x = creal{F}(z), y = cimag{F}(z);
+  if (fabs{F}(x) < ({T})1 && fabs{F}(y) < ({T})1 && (x != 0 || y != 0)) {{
+    {T} s = sin{F}(y * ({T})0.5);
+    return {C}(expm1{F}(x) * cos{F}(y) - ({T})2 * s * s, exp{F}(x) * sin{F}(y));
+  }}
+  {T} _Complex w = cexp{F}(z);
+  return {C}(creal{F}(w) - ({T})1, cimag{F}(w));
+}}
+/* log1p(z) = log|1 + z| + i arg(1 + z), with log|1 + z| = log1p(x (2 + x) + y^2) / 2 near 0;
+   clog(1 + z) elsewhere (its special values are log1p's). */
+static inline {T} _Complex hg_clog1p{F}({T} _Complex z) {{
+  {T} x = creal{F}(z), y = cimag{F}(z);
+  if (fabs{F}(x) < ({T})0.5 && fabs{F}(y) < ({T})0.5)
+    return {C}(({T})0.5 * log1p{F}(x * (({T})2 + x) + y * y), atan2{F}(y, ({T})1 + x));
+  return clog{F}(({T})1 + z);
+}}
+/* log2, log10: clog's parts divided by log(base), so the special values are clog's. */
+static inline {T} _Complex hg_clog2{F}({T} _Complex z) {{
+  {T} _Complex w = clog{F}(z);
+  return {C}(creal{F}(w) / ({T})0.69314718055994530942, cimag{F}(w) / ({T})0.69314718055994530942);
+}}
+static inline {T} _Complex hg_clog10{F}({T} _Complex z) {{
+  {T} _Complex w = clog{F}(z);
+  return {C}(creal{F}(w) / ({T})2.30258509299404568402, cimag{F}(w) / ({T})2.30258509299404568402);
+}}
+/* sign(z) = z / |z|: 0 for 0, NaN for a NaN part; an infinite part gives its direction. */
+static inline {T} _Complex hg_csign{F}({T} _Complex z) {{
+  {T} x = creal{F}(z), y = cimag{F}(z);
+  if (x == 0 && y == 0) return {C}(0, 0);
+  if (isnan(x) || isnan(y)) return {C}(NAN, NAN);
+  if (isinf(x) || isinf(y)) {{
+    x = isinf(x) ? copysign{F}(1, x) : copysign{F}(0, x);
+    y = isinf(y) ? copysign{F}(1, y) : copysign{F}(0, y);
+  }}
+  {T} r = hypot{F}(x, y);
+  return {C}(x / r, y / r);
+}}
 """
 
 _INT_HELPERS = """\
@@ -297,6 +353,8 @@ def c_prelude(libm_functions: Iterable[str] | None = None) -> str:
         parts.append(_INT_HELPERS.format(T=f"int{width}_t", U=f"uint{width}_t", W=width))
     parts.append(_FLOAT_HELPERS.format(T="float", S="f32"))
     parts.append(_FLOAT_HELPERS.format(T="double", S="f64"))
+    parts.append(_COMPLEX_HELPERS.format(T="float", F="f", C="CMPLXF"))
+    parts.append(_COMPLEX_HELPERS.format(T="double", F="", C="CMPLX"))
     parts.append(_ALLOC_HELPERS)
     return "\n".join(parts)
 

@@ -40,7 +40,8 @@ _ARRAY_TYPES = {
     "f32": ("NPY_FLOAT32", "float"), "f64": ("NPY_FLOAT64", "double"),
     "i32": ("NPY_INT32", "int32_t"), "u32": ("NPY_UINT32", "uint32_t"),
     "i64": ("NPY_INT64", "int64_t"), "u64": ("NPY_UINT64", "uint64_t"),
-    "bool": ("NPY_BOOL", "bool"),
+    "bool": ("NPY_BOOL", "bool"), "c64": ("NPY_COMPLEX64", "float _Complex"),
+    "c128": ("NPY_COMPLEX128", "double _Complex"),
 }
 _INT_RANGES = {
     "i32": ("INT32_MIN", "INT32_MAX", "int32_t"), "u32": ("0", "UINT32_MAX", "uint32_t"),
@@ -162,6 +163,23 @@ static inline int hg_arg_double(PyObject *o, int single, double *out) {
   return 1;
 }
 
+/* A complex, float or int (not bool), Python's or numpy's; c64's parts must not overflow
+   float32. */
+static inline int hg_arg_complex(PyObject *o, int single, double *re, double *im) {
+  if ((PyLong_Check(o) && !PyBool_Check(o)) || PyFloat_Check(o) || PyComplex_Check(o)
+      || PyArray_IsScalar(o, Floating) || PyArray_IsScalar(o, Integer)
+      || PyArray_IsScalar(o, ComplexFloating)) {
+    Py_complex c = PyComplex_AsCComplex(o);
+    if (c.real == -1.0 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+    if (single && ((isfinite(c.real) && fabs(c.real) > FLT_MAX)
+                   || (isfinite(c.imag) && fabs(c.imag) > FLT_MAX))) return 0;
+    *re = c.real;
+    *im = c.imag;
+    return 1;
+  }
+  return 0;
+}
+
 static inline int hg_arg_bool(PyObject *o, bool *out) {
   if (o == Py_True) { *out = 1; return 1; }
   if (o == Py_False) { *out = 0; return 1; }
@@ -246,6 +264,11 @@ def _convert(spec: KernelSpec, out: Callable[[str], None]) -> tuple[list[str], l
             out(f"  double s{i};")
             out(f"  if (!hg_arg_double(args[{i}], {int(t == 'f32')}, &s{i})) return 0;")
             value = f"({'float' if t == 'f32' else 'double'})s{i}"
+        elif t in ("c64", "c128"):
+            single = t == "c64"
+            out(f"  double s{i}r, s{i}i;")
+            out(f"  if (!hg_arg_complex(args[{i}], {int(single)}, &s{i}r, &s{i}i)) return 0;")
+            value = f"{'CMPLXF' if single else 'CMPLX'}(s{i}r, s{i}i)"
         elif t == "bool":
             out(f"  bool s{i};")
             out(f"  if (!hg_arg_bool(args[{i}], &s{i})) return 0;")

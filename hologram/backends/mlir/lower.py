@@ -86,6 +86,7 @@ def upstream_module(module: ModuleOp) -> tuple[ModuleOp, dict[str, str]]:
     from hologram.dialects import make_context
     from hologram.passes.convert_hologram_to_upstream import GRID_ATTR, ConvertHologramToUpstream
 
+    _refuse_complex(module)
     names = symbols(module)
     clone = module.clone()
     ConvertHologramToUpstream().apply(make_context(), clone)
@@ -102,6 +103,26 @@ def upstream_module(module: ModuleOp) -> tuple[ModuleOp, dict[str, str]]:
         _outline_parallel_bodies(fn)
     clone.verify()
     return clone, names
+
+
+def _refuse_complex(module: ModuleOp) -> None:
+    """Complex values are C-backend only: LLVM passes `complex<f32>` as two floats where the C
+    ABI of `float _Complex` (cexpf, the launchers) packs them in one register."""
+    from xdsl.dialects.builtin import ComplexType, FileLineColLoc, MemRefType
+
+    from hologram.frontend.errors import CompileError, SourceLocation
+
+    for op in module.walk():
+        for v in (*op.operands, *op.results):
+            t = v.type.get_element_type() if isinstance(v.type, MemRefType) else v.type
+            if not isinstance(t, ComplexType):
+                continue
+            loc = op.location
+            where = SourceLocation(loc.filename.data, loc.line.data, loc.column.data) \
+                if isinstance(loc, FileLineColLoc) else None
+            raise CompileError(f"the MLIR backend does not support complex numbers ({t}, in "
+                               f"`{op.name}`)", where, "use the C backend (backend='c', the "
+                               "default)")
 
 
 def upstream_mlir(module: ModuleOp) -> str:

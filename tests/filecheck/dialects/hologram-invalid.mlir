@@ -65,3 +65,9 @@ func.func @p(%g: index) {
   func.return
 }
 // CHECK: unknown schedule 'sometimes', expected one of static, dynamic, guided
+
+// -----
+
+%z = complex.constant [1.0 : f32, 0.0 : f32] : complex<f32>
+%w = hologram.cmath "erf" %z : complex<f32>
+// CHECK: hologram.cmath: unknown function 'erf'

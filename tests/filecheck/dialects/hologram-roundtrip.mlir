@@ -55,4 +55,14 @@ builtin.module {
     }
     func.return
   }
+
+  // A complex function the upstream complex dialect lacks; c64 parameters.
+  // CHECK: hologram.kernel @casin(%a: memref<?xcomplex<f32>>, %z: complex<f32>) attributes {param_names = ["a", "z"], param_types = ["c64[]", "c64"]} {
+  hologram.kernel @casin(%a: memref<?xcomplex<f32>>, %z: complex<f32>) attributes {param_names = ["a", "z"], param_types = ["c64[]", "c64"]} {
+    // CHECK-NEXT: %w = hologram.cmath "asin" %z : complex<f32>
+    %w = hologram.cmath "asin" %z : complex<f32>
+    %c0 = arith.constant 0 : index
+    memref.store %w, %a[%c0] : memref<?xcomplex<f32>>
+    hologram.return
+  }
 }

@@ -237,6 +237,34 @@ builtin.module {
     hologram.return
   }
 
+  // Complex functions upstream lacks: log10 is complex.log with both parts scaled; asin a
+  // call of C99's casinf, declared once; a complex local's slot starts at 0 + 0i.
+  // CHECK-LABEL: func.func @cmath(
+  // CHECK:         %[[SLOT:.*]] = memref.alloca() : memref<complex<f32>>
+  // CHECK-NEXT:    scf.for
+  // CHECK-NEXT:    %[[Z0:.*]] = complex.constant [0.000000e+00 : f32, 0.000000e+00 : f32] : complex<f32>
+  // CHECK-NEXT:    memref.store %[[Z0]], %[[SLOT]][] : memref<complex<f32>>
+  // CHECK:         %[[L:.*]] = complex.log %{{.*}} : complex<f32>
+  // CHECK-NEXT:    %[[LN:.*]] = arith.constant 2.302585{{.*}} : f32
+  // CHECK-NEXT:    %[[RE:.*]] = complex.re %[[L]] : complex<f32>
+  // CHECK-NEXT:    %[[RE2:.*]] = arith.divf %[[RE]], %[[LN]] : f32
+  // CHECK-NEXT:    %[[IM:.*]] = complex.im %[[L]] : complex<f32>
+  // CHECK-NEXT:    %[[IM2:.*]] = arith.divf %[[IM]], %[[LN]] : f32
+  // CHECK-NEXT:    %[[W:.*]] = complex.create %[[RE2]], %[[IM2]] : complex<f32>
+  // CHECK-NEXT:    %{{.*}} = func.call @casinf(%[[W]]) : (complex<f32>) -> complex<f32>
+  // NOHG-NOT:    hologram.cmath
+  hologram.kernel @cmath(%a: memref<?xcomplex<f32>>) attributes {param_names = ["a"], param_types = ["c64[]"]} {
+    %slot = memref.alloca() : memref<complex<f32>>
+    %gid = hologram.global_id : index
+    %z = memref.load %a[%gid] : memref<?xcomplex<f32>>
+    %l = hologram.cmath "log10" %z : complex<f32>
+    %s = hologram.cmath "asin" %l : complex<f32>
+    memref.store %s, %slot[] : memref<complex<f32>>
+    %t = memref.load %slot[] : memref<complex<f32>>
+    memref.store %t, %a[%gid] : memref<?xcomplex<f32>>
+    hologram.return
+  }
+
   // A program: each launch is a call of the kernel's function with the grid last.
   // CHECK-LABEL: func.func @program(%a: memref<?xf32>, %b: memref<?xf32>, %n: index, %n32: i32) {
   // CHECK-NEXT:    func.call @vadd(%a, %b, %n32, %n) : (memref<?xf32>, memref<?xf32>, i32, index) -> ()
@@ -246,3 +274,5 @@ builtin.module {
     func.return
   }
 }
+// The C99 functions hologram.cmath calls are declared once, at the end of the module.
+// CHECK:       func.func private @casinf(complex<f32>) -> complex<f32>
