@@ -127,12 +127,17 @@ def test_every_kernel_it_applies_to_is_bit_identical(path):
                     base = t[:-2]
                     if base in ("f32", "f64"):
                         args.append(rng.uniform(-2, 2, 4096).astype(base.replace("f", "float")))
+                    elif base in ("c64", "c128"):
+                        z = rng.uniform(-2, 2, 4096) + 1j * rng.uniform(-2, 2, 4096)
+                        args.append(z.astype(np.complex64 if base == "c64" else np.complex128))
                     else:
                         args.append(rng.integers(1, 4, 4096).astype(
                             {"i32": np.int32, "u32": np.uint32, "i64": np.int64,
                              "u64": np.uint64, "bool": np.bool_}[base]))
                 elif t in ("f32", "f64"):
                     args.append(0.75)
+                elif t in ("c64", "c128"):
+                    args.append(0.75 - 0.5j)
                 elif t == "bool":
                     args.append(True)
                 else:
