@@ -14,7 +14,7 @@ from xdsl.dialects.builtin import ComplexType, Float32Type, FloatAttr
 from xdsl.ir import Operation
 
 from hologram.backends.c.emitter import CEmitter, emits
-from hologram.backends.c.ops_arith import float_literal
+from hologram.backends.c.ops_arith import _fbinary, float_literal
 from hologram.dialects.hologram import ComplexMathOp
 
 
@@ -29,21 +29,14 @@ def _create(t) -> str:
     return "CMPLXF" if _suffix(t) else "CMPLX"
 
 
-def _binary(c_op: str):
-    def snippet(em: CEmitter, op: Operation) -> None:
-        r = op.results[0]
-        lhs, rhs = op.operands
-        em.declare(r, f"{em.name(lhs)} {c_op} {em.name(rhs)}")
-
-    return snippet
-
-
-emits(cplx.AddOp)(_binary("+"))
-emits(cplx.SubOp)(_binary("-"))
-emits(cplx.MulOp)(_binary("*"))
-emits(cplx.DivOp)(_binary("/"))
-emits(cplx.EqualOp)(_binary("=="))
-emits(cplx.NotEqualOp)(_binary("!="))
+# C's own operators on _Complex values (Annex G's * and / through __mulsc3/__divsc3), printed
+# as the float ones are.
+emits(cplx.AddOp)(_fbinary("+"))
+emits(cplx.SubOp)(_fbinary("-"))
+emits(cplx.MulOp)(_fbinary("*"))
+emits(cplx.DivOp)(_fbinary("/"))
+emits(cplx.EqualOp)(_fbinary("=="))
+emits(cplx.NotEqualOp)(_fbinary("!="))
 
 
 # op -> C function, `f` appended for complex<f32>.
