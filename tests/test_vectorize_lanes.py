@@ -199,6 +199,20 @@ def test_decode_by_subtraction_and_a_computed_width(k, w, rows):
     np.testing.assert_allclose(got.reshape(rows, ow), ref, rtol=1e-12)
 
 
+@pytest.mark.parametrize("h,w", [(3, 3), (5, 19), (4, 66), (7, 130)])
+def test_a_column_by_subtraction_in_u32_is_a_column(h, w):
+    """`col = gid - row * ow` in u32 becomes `col0 + lane`, not a 32-bit subtraction."""
+    plain, vec = _pair("blur_u32_sub", 16, row_min=1)
+    ir = vec.mlir(pipeline="vectorize-lanes{lanes=16 row_min=1}")
+    assert ROW_GROUPS in ir and "arith.subi %gid" not in ir.split("grid {")[0].split(
+        "hologram.parallel_for")[1]
+    x = rand(h * w, 17)
+    _, got = _same(plain, vec, [x, np.zeros((h - 2) * (w - 2), np.float32), h, w])
+    img = x.reshape(h, w).astype(np.float64)
+    ref = sum(img[a:a + h - 2, b:b + w - 2] for a in range(3) for b in range(3)) / 9
+    np.testing.assert_allclose(got.reshape(h - 2, w - 2), ref, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("m,cols", [(1, 1), (3, 7), (5, 70)])
 def test_a_loop_uniform_along_the_row(m, cols):
     plain, vec = _pair("rows_scaled", 16, row_min=1)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import IntegerAttr
+from xdsl.dialects.builtin import IndexType, IntegerAttr, i64
 from xdsl.ir import Operation, SSAValue
 
 Poly = dict[tuple[SSAValue, ...], int]
@@ -162,6 +162,16 @@ def _is_floor_mod(sel: arith.SelectOp, rem: SSAValue, divisor: SSAValue) -> bool
     return False
 
 
+def _non_negative_id(value: SSAValue) -> bool:
+    """The id reaches `value` through index casts and zero-extensions into 64 bits (so it is
+    its non-negative value, as the frontend makes it for signed arithmetic)."""
+    if not (isinstance(value.type, IndexType) or value.type == i64):
+        return False
+    while isinstance(value.owner, arith.ExtUIOp | arith.IndexCastOp):
+        value = value.owner.input
+    return not isinstance(value.owner, _CASTS)
+
+
 def find_decode(ops: Iterable[Operation], is_id: Callable[[SSAValue], bool],
                 uniform: Callable[[SSAValue], bool]) -> Decode | None:
     """The 2-D decode of the id among `ops` (one divisor; the one a `%` uses if any)."""
@@ -174,6 +184,8 @@ def find_decode(ops: Iterable[Operation], is_id: Callable[[SSAValue], bool],
                 arith.RemSIOp: ("col", True)}.get(type(op))
         if kind is None or not is_id(op.lhs) or not uniform(op.rhs):
             continue
+        if kind[1] and not _non_negative_id(op.lhs):
+            continue  # a signed op of the id as i32: ids from 2**31 on would be negative
         key = (strip(op.rhs), kind[1])
         if key not in groups:
             groups[key] = Decode(op.rhs, kind[1], [], [], [])

@@ -46,10 +46,16 @@ class _Lanes:
         self.zero = self._const(0)
         self.one = self._const(1)
         self.seg_of: dict[Operation, int] = {}
-        # A decode's rows and columns as the index values they come from: their widenings are
-        # casts of those (exact: 0 <= value < divisor), so the C compiler sees `col0 + lane`
-        # and not a 32-bit wrap it cannot rule out.
+        # The id's integer casts and a decode's rows and columns, as the index values they come
+        # from: their zero-extensions (and, of a signed decode's, sign-extensions) are casts
+        # of those (exact: 0 <= value < 2**32), so the C compiler sees `col0 + lane` and not
+        # a 32-bit wrap it cannot rule out.
         self.index_of: dict[SSAValue, SSAValue] = {}
+        self.signed_ok: set[SSAValue] = set()
+        if plan.decode is not None and plan.decode.signed:
+            self.signed_ok = set(plan.decode.rows) | set(plan.decode.cols)
+        self.id_casts = [u.operation.result for u in plan.gid.result.uses
+                         if isinstance(u.operation, arith.IndexCastOp)]
 
     def _const(self, v: int) -> SSAValue:
         op = arith.ConstantOp.from_int_and_width(v, IndexType())
@@ -76,6 +82,7 @@ class _Lanes:
         gid.result.name_hint = "gid"
         mapping = dict(outer)
         mapping[self.plan.gid.result] = gid.result
+        self.index_of.update({c: gid.result for c in self.id_casts})
         if self.plan.decode is not None:
             assert self.col0 is not None
             col = arith.AddiOp(self.col0, lane, overflow=_NSW)
@@ -88,10 +95,16 @@ class _Lanes:
                 mapping[c] = cast.result
         return body, lane, mapping
 
+    def _exact_widening(self, op: Operation) -> bool:
+        if isinstance(op, arith.ExtUIOp):
+            return op.input in self.index_of
+        return isinstance(op, arith.ExtSIOp) and op.input in self.index_of \
+            and op.input in self.signed_ok
+
     def clone(self, op: Operation, into: Block, mapping: dict[SSAValue, SSAValue]) -> None:
-        """Clone `op` into `into`; a widening of a decode's row or column is a cast of its
-        index value."""
-        if isinstance(op, arith.ExtUIOp | arith.ExtSIOp) and op.input in self.index_of:
+        """Clone `op` into `into`; a widening of the id's cast or of a decode's row or column
+        is a cast of its index value."""
+        if self._exact_widening(op):
             new: Operation = arith.IndexCastOp(self.index_of[op.input], op.result.type)
         else:
             new = op.clone(value_mapper=mapping)
@@ -105,7 +118,7 @@ class _Lanes:
         if v in mapping:
             return
         owner = v.owner
-        if isinstance(owner, arith.ExtUIOp | arith.ExtSIOp) and owner.input in self.index_of:
+        if isinstance(owner, Operation) and self._exact_widening(owner):
             self.clone(owner, body, mapping)
         elif isinstance(owner, Operation) and owner in self.plan.remat:
             for o in owner.operands:

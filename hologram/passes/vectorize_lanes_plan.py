@@ -178,6 +178,8 @@ def analyse(kernel: KernelOp) -> Plan:
     decode = find_decode(rest, lambda v: strip(v) is gid.result, lambda v: v in uniform)
     if decode is not None and decode.divisor not in hoisted_values:
         decode = None
+    if decode is not None:
+        _columns_by_subtraction(kernel, gid, decode, rest, uniform)
     lane_atoms = {gid.result} | set(decode.cols if decode else ())
     if decode is not None:
         uniform.update(decode.rows)  # one row per group: the same in all its lanes
@@ -189,6 +191,22 @@ def analyse(kernel: KernelOp) -> Plan:
     _check_accesses(kernel, planner.loops, forms, decode)
     return Plan(kernel, gid, bound, bound_signed, guard, allocas, hoisted, items, decode,
                 planner.remat)
+
+
+def _columns_by_subtraction(kernel: KernelOp, gid: GlobalIdOp, decode: Decode,
+                            ops: list[Operation], uniform: set[SSAValue]) -> None:
+    """`j = idx - i * d` (i a row): a column too. Exact in any width that holds the id, since
+    0 <= i * d <= idx; as a column its widening is `col0 + lane`, not a subtraction that might
+    wrap for all the C compiler knows."""
+    forms = _forms(kernel, gid, decode, uniform)
+    own = forms.subst["id"]
+    for op in ops:
+        if not isinstance(op, arith.SubiOp):
+            continue
+        lhs, rhs = forms.of(op.lhs), forms.of(op.rhs)
+        if lhs == own and rhs == {"row": own["row"]} and strip(op.lhs) is gid.result:
+            decode.cols.append(op.result)
+            decode.ops.append(op)
 
 
 def _forms(kernel: KernelOp, gid: GlobalIdOp, decode: Decode | None,

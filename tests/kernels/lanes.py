@@ -119,6 +119,21 @@ def box_sub_form(x: DeviceArray[f64], out: DeviceArray[f64], k: i64, ow_less: i6
         out[idx] = s
 
 
+def blur_u32_sub(src: DeviceArray[f32], dst: DeviceArray[f32], h: u32, w: u32):
+    """A 3 x 3 mean in u32 with `col = gid - row * ow` (u32 arithmetic) and computed widths."""
+    oh = h - 2
+    ow = w - 2
+    gid = get_global_id()
+    if gid < oh * ow:
+        row = gid // ow
+        col = gid - row * ow
+        s = 0.0
+        for a in range(3):
+            for b in range(3):
+                s += src[(row + a) * w + col + b]
+        dst[gid] = s / 9.0
+
+
 def rows_scaled(x: DeviceArray[f32], out: DeviceArray[f32], m: u32, cols: u32):
     """Each element times the sum of its row's first m elements: a row-uniform loop."""
     idx = get_global_id()
