@@ -204,6 +204,14 @@ def _dtype_arg(name, dtype):
         raise TypeError(f"{_where(name)}: argument 'dtype' is not a dtype: {dtype!r}") from None
 
 
+def _pairwise_sum(x: np.ndarray) -> np.ndarray:
+    """The whole-array sum of a C-contiguous float array, as a 1-element array."""
+    res = np.zeros(1, dtype=x.dtype)
+    if x.size:
+        stdlib_kernel(f"sum_{SUFFIX[x.dtype]}")(x if x.ndim == 1 else x.reshape(-1), res, x.size)
+    return res
+
+
 @op("sum")
 def sum_(x, axis=None, dtype=None, out=None, keepdims=False):
     """`sum_i x[i]` over the whole array, an axis or a tuple of axes (numpy's `sum`; also its
@@ -217,20 +225,14 @@ def sum_(x, axis=None, dtype=None, out=None, keepdims=False):
     if axis is None and dt is None and out is None and not keepdims \
             and x.__class__ is np.ndarray and x.dtype.kind == "f" and x.dtype in SUFFIX \
             and x.flags.c_contiguous:
-        res = np.zeros(1, dtype=x.dtype)
-        if x.size:
-            stdlib_kernel(f"sum_{SUFFIX[x.dtype]}")(x if x.ndim == 1 else x.reshape(-1), res,
-                                                    x.size)
-        return res[0]
+        return _pairwise_sum(x)[0]
     x = _input("sum", x)
     if dt is None and x.dtype.kind == "f" and x.dtype in SUFFIX and x.flags.c_contiguous \
             and len(_axes("sum", axis, x.ndim)) == x.ndim:
         # Every axis of a contiguous float array, however spelled (axis=None or a tuple of all
         # axes, keepdims=, out=): the same pairwise kernel, so the same bits, as sum(x).
-        res = np.zeros(1, dtype=x.dtype)
-        if x.size:
-            stdlib_kernel(f"sum_{SUFFIX[x.dtype]}")(x.reshape(-1), res, x.size)
-        return _finish("sum", res, _reduced_shape(x.shape, range(x.ndim), keepdims), out)
+        return _finish("sum", _pairwise_sum(x), _reduced_shape(x.shape, range(x.ndim), keepdims),
+                       out)
     result = dt if dt is not None else _sum_dtype(x.dtype)
     convert = _wide(result) if dt is not None else (None if x.dtype in SUFFIX else result)
     res = _reduce("sum", "sum_axis", x, axis, keepdims, None, lambda d: _sum_dtype(d),

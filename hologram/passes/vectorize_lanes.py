@@ -46,6 +46,7 @@ class _Lanes:
         self.zero = self._const(0)
         self.one = self._const(1)
         self.seg_of: dict[Operation, int] = {}
+        self.segments = 0
         # The id's integer casts and a decode's rows and columns, as the index values they come
         # from: their zero-extensions (and, of a signed decode's, sign-extensions) are casts
         # of those (exact: 0 <= value < 2**32), so the C compiler sees `col0 + lane` and not
@@ -184,7 +185,8 @@ class _Lanes:
         """Give every op of every lane segment its segment's number."""
         for item in items:
             if item[0] == "lanes":
-                n = len(set(self.seg_of.values())) + 1
+                self.segments += 1
+                n = self.segments
                 for op in item[1]:
                     for inner in op.walk():
                         self.seg_of[inner] = n
