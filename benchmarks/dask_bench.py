@@ -17,7 +17,11 @@ with numpy chunks, on the same chunks and the same cluster, timed in interleaved
   program per chunk (one fused kernel), `dask.array` as its numpy ufuncs (Dask fuses the tasks,
   numpy still makes one pass per ufunc). Each output chunk is made and reduced to one element, so
   nothing travels;
-* `sum`: the whole-array sum, `hologram.ops.sum(x)` against `x.sum()`.
+* `sum`: the whole-array sum as each is written, `hologram.ops.sum(x)` against `x.sum()`: each
+  column with its own tree (Hologram's fan-in fits the partials' size, docs/dask.md; Dask's
+  default is 4 per level). The two rows after it give both columns the same tree, so they time
+  the chunk engines alone: `sum, Hologram's tree for both` (`x.sum(split_every=` Hologram's
+  fan-in `)`) and `sum, Dask's tree for both` (split_every=4, Dask's default, for both).
 
 Throughput is input bytes / time, set against the STREAM triad of `benchmarks.machine` (all
 cores; the better of a measurement before and one after the rows). The ratio is numpy's time /
@@ -42,6 +46,9 @@ GIB = 1 << 30
 # Rows of 16384 float32 (64 KiB); a 64 MiB chunk is 1024 of them.
 COLS = 16384
 ROWS_PER_CHUNK = 1024
+SAME_TREE = "sum, Hologram's tree for both"
+DASK_TREE = "sum, Dask's tree for both"
+SUMS = ("sum", SAME_TREE, DASK_TREE)
 
 
 def gen_chunk(block_info=None):
@@ -79,10 +86,12 @@ def _hologram_chain():
 def run(gib: float = 4.0, rounds: int = 3, workers: int = 2, omp_threads: int | None = None,
         out: Path | None = None, chunk_mib: tuple[int, ...] = (64,), held: bool = True) -> dict:
     """Every row at every chunk size (MiB, rows of COLS float32), on one cluster, interleaved."""
+    import dask
     import dask.array as da
     from distributed import Client, LocalCluster, wait
 
     import hologram.ops as ops
+    from hologram.dask import split_every
     from benchmarks.machine import measure_limits
 
     cores = os.cpu_count() or 1
@@ -127,6 +136,12 @@ def run(gib: float = 4.0, rounds: int = 3, workers: int = 2, omp_threads: int | 
             cases[(label, "sigmoid chain", "numpy")] = firsts(numpy_chain(x))
             cases[(label, "sum", "hologram")] = ops.sum(x)
             cases[(label, "sum", "numpy")] = x.sum()
+            tree = split_every(x, (0, 1), 4)
+            cases[(label, SAME_TREE, "hologram")] = ops.sum(x)
+            cases[(label, SAME_TREE, "numpy")] = x.sum(split_every=tree)
+            with dask.config.set(split_every=4):
+                cases[(label, DASK_TREE, "hologram")] = ops.sum(x)
+            cases[(label, DASK_TREE, "numpy")] = x.sum(split_every=4)
         labels = [label for label, _, _ in inputs]
         # Warm-up (compiles on the workers, checks the results agree), then timed rounds.
         small = {key: client.compute(expr).result() for key, expr in cases.items()}
@@ -134,8 +149,10 @@ def run(gib: float = 4.0, rounds: int = 3, workers: int = 2, omp_threads: int | 
             h, n = small[(label, "sigmoid chain", "hologram")], \
                 small[(label, "sigmoid chain", "numpy")]
             assert np.allclose(h, n, rtol=1e-5, atol=1e-6), "chain results differ"
-            hs, ns = float(small[(label, "sum", "hologram")]), float(small[(label, "sum", "numpy")])
-            assert abs(hs - ns) <= 1e-5 * rows * COLS * 4.0, f"sums differ: {hs} {ns}"
+            for name in SUMS:
+                hs, ns = float(small[(label, name, "hologram")]), \
+                    float(small[(label, name, "numpy")])
+                assert abs(hs - ns) <= 1e-5 * rows * COLS * 4.0, f"sums differ: {hs} {ns}"
         times: dict = {key: [] for key in cases}
         for r in range(rounds):
             for key, expr in cases.items():
@@ -157,7 +174,7 @@ def run(gib: float = 4.0, rounds: int = 3, workers: int = 2, omp_threads: int | 
         what = "generate only" if "generated" in label else "touch each chunk"
         lines.append(f"| {label} | {what} (the floor) | | {gen:.2f} s | | | "
                      f"{nbytes / gen / 1e9:.1f} |")
-        for name in ("sigmoid chain", "sum"):
+        for name in ("sigmoid chain", *SUMS):
             th, tn = med[(label, name, "hologram")], med[(label, name, "numpy")]
             gbh, gbn = nbytes / th / 1e9, nbytes / tn / 1e9
             lines.append(f"| {label} | {name} | {th:.2f} s | {tn:.2f} s | **{tn / th:.2f}x** | "

@@ -261,6 +261,53 @@ def _axes(op_name: str, x, axis, tuples: bool = False) -> tuple[int, ...]:
     return (C.axis(op_name, axis, x.ndim),)
 
 
+# Fan-in bounds of a tree level. Dask's default fan-in (4 in Dask 2026.8) is spread over the
+# reduced axes, 2 per axis for a whole 2-D array, so a whole-array sum of 64 chunks takes 6
+# levels: 63 more tasks, and a transfer between worker processes at each level. Partials of a few
+# bytes can be combined many at a time; 256 bounds the keys one task gathers, and a level holds
+# at most one input chunk's bytes or LEVEL_BYTES, whichever is more.
+MIN_FAN_IN = 4
+MAX_FAN_IN = 256
+LEVEL_BYTES = 1 << 20
+
+
+def _largest_chunk_bytes(x) -> int:
+    return math.prod(max(c, default=0) for c in x.chunks) * x.dtype.itemsize
+
+
+def split_every(x, axes: tuple[int, ...], partial_itemsize: int,
+                chunk_bytes: int | None = None) -> dict[int, int] | None:
+    """The fan-in of each level of Dask's tree reducing `x` over `axes`, as the
+    `split_every` of `dask.array.reduction` (None: Dask's own, when the user configured
+    `dask.config.set(split_every=...)`).
+
+    A level concatenates the partials it combines, so it takes as many as fit in the bytes of one
+    input chunk (`chunk_bytes`, by default `x`'s largest) or in LEVEL_BYTES, whichever is more,
+    between MIN_FAN_IN and MAX_FAN_IN, and spreads them only over the reduced axes that are
+    split into several chunks. A one-element partial per chunk lets one level combine up to 256
+    chunks; partials as big as a chunk (a matrix product's k partials) keep a fan-in of 4."""
+    import dask
+
+    if dask.config.get("split_every", None) is not None:
+        return None
+    split = [a for a in axes if x.numblocks[a] > 1]
+    fan = {a: 2 for a in axes}
+    if not split:
+        return fan
+    if chunk_bytes is None:
+        chunk_bytes = _largest_chunk_bytes(x)
+    partial = partial_itemsize * math.prod(
+        max(c, default=0) for k, c in enumerate(x.chunks) if k not in axes)
+    budget = max(chunk_bytes, LEVEL_BYTES)
+    total = min(MAX_FAN_IN, max(MIN_FAN_IN, budget // max(partial, 1)))
+    if math.prod(x.numblocks[a] for a in split) <= total:
+        fan.update({a: x.numblocks[a] for a in split})  # one level
+        return fan
+    per_axis = max(2, int(total ** (1 / len(split)) + 1e-9))
+    fan.update({a: per_axis for a in split})
+    return fan
+
+
 def _reduce(op_name: str, params: dict):
     x = _as_dask(params["x"])
     _known_shape(op_name, x)
@@ -277,6 +324,7 @@ def _reduce(op_name: str, params: dict):
         aggregate = _Reduce("sum", then_divide=math.prod(x.shape[a] for a in axes))
     return da.reduction(x, chunk, aggregate, combine=combine, axis=axes, keepdims=keepdims,
                         dtype=dtype, concatenate=True, name=f"hologram-{op_name}",
+                        split_every=split_every(x, axes, dtype.itemsize),
                         meta=np.empty((0,) * x.ndim, dtype))
 
 
@@ -363,6 +411,8 @@ def _arg_reduce(op_name: str, params: dict):
     step = _ArgCombine(op_name, whole)
     records = da.reduction(partial, _identity, step, combine=step, axis=axes, keepdims=keepdims,
                            name=f"hologram-{op_name}",
+                           split_every=split_every(partial, axes, _ARG_RECORD.itemsize,
+                                                   _largest_chunk_bytes(x)),
                            dtype=_ARG_RECORD, concatenate=True,
                            meta=np.empty((0,) * x.ndim, _ARG_RECORD))
     return records["i"]

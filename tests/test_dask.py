@@ -211,6 +211,55 @@ def test_sum_is_deterministic_for_a_chunking():
     assert abs(float(a) - np.sum(x, dtype=np.float64)) <= _sum_bound(x, None)
 
 
+def _levels(arr) -> int:
+    """How many combine levels Dask's tree has before the aggregate."""
+    return sum(1 for name in arr.dask.layers if "-partial-" in name)
+
+
+def test_one_element_partials_are_combined_in_one_level():
+    # 64 chunks, a one-element partial each: one aggregate over all of them, where Dask's
+    # default fan-in (2 per axis of a 2-D array) makes 5 levels before its aggregate.
+    x = rand(640, 8, seed=7)
+    dx = da.from_array(x, chunks=(10, 8))
+    for name in ("sum", "mean", "max", "norm", "argmax"):
+        assert _levels(getattr(ops, name)(dx)) == 0, name
+    assert _levels(dx.sum()) >= 2
+    assert abs(float(ops.sum(dx).compute()) - np.sum(x, dtype=np.float64)) \
+        <= _sum_bound(x, None)
+    assert int(ops.argmax(dx).compute()) == int(np.argmax(x))
+
+
+def test_more_chunks_than_one_level_takes_take_more_levels():
+    x = rand(3_000, seed=8, lo=-1e3, hi=1e3)
+    dx = da.from_array(x, chunks=10)  # 300 chunks: more than MAX_FAN_IN
+    got = ops.sum(dx)
+    assert _levels(got) == 1
+    assert abs(float(got.compute()) - np.sum(x, dtype=np.float64)) <= _sum_bound(x, None)
+    assert int(ops.argmin(dx).compute()) == int(np.argmin(x))
+    np.testing.assert_array_equal(ops.max(dx).compute(), np.max(x))
+
+
+def test_partials_as_big_as_a_chunk_keep_a_small_fan_in():
+    from hologram.dask import MIN_FAN_IN, split_every
+
+    # Summing along axis 1 leaves a (400_000, 1) partial per chunk, as big as the level budget
+    # allows only MIN_FAN_IN of: 16 chunks along the axis take two levels.
+    dx = da.zeros((400_000, 16), chunks=(400_000, 1), dtype=np.float32)
+    assert split_every(dx, (1,), 4) == {1: MIN_FAN_IN}
+    assert _levels(ops.sum(dx, axis=1)) == 1
+    # An unsplit reduced axis gets no fan-in of its own.
+    assert split_every(dx, (0, 1), 4) == {0: 2, 1: 16}
+
+
+def test_a_configured_split_every_is_honoured():
+    x = rand(640, 8, seed=9)
+    dx = da.from_array(x, chunks=(10, 8))
+    with dask.config.set(split_every=16):
+        got = ops.sum(dx)
+        assert _levels(got) == _levels(dx.sum()) >= 1
+    assert abs(float(got.compute()) - np.sum(x, dtype=np.float64)) <= _sum_bound(x, None)
+
+
 def test_sum_of_float64_over_the_whole_array():
     x = X.astype(np.float64)
     got = ops.sum(da.from_array(x, chunks=(25, 20))).compute()
