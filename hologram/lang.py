@@ -23,7 +23,8 @@ __all__ = [
     "exp", "expf", "log", "logf", "sin", "sinf", "cos", "cosf", "tan", "tanf", "sqrt", "sqrtf",
     "rsqrt", "tanh", "tanhf", "erf", "erff", "fabs", "fabsf", "floor", "floorf", "ceil", "ceilf",
     "pow", "powf", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p",
-    "expm1", "log2", "log10", "exp2", "trunc", "rint", "atan2", "copysign", "generic",
+    "expm1", "log2", "log10", "exp2", "trunc", "rint", "atan2", "copysign", "float_bits",
+    "generic",
     "vectorize", "T", "U", "A", "W", "I", "FLOATS", "SIGNED", "UNSIGNED", "INTS", "NUMERIC", "ALL", "BOOL", "COMPLEX", "R",
     "INTEGRAL",
 ]
@@ -224,6 +225,15 @@ def atan2(y, x):
 def copysign(x, y):
     x = _float(x)
     return x.dtype.type(np.copysign(x, x.dtype.type(y)))
+
+
+def float_bits(x):
+    """The IEEE-754 bits of a float: a u32 for an f32, a u64 for an f64 (a Python float is an
+    f32, as float literals are)."""
+    if isinstance(x, (bool, np.bool_, int, np.integer, complex, np.complexfloating)):
+        raise TypeError(f"float_bits() takes a float, got {type(x).__name__}")
+    x = _float(x)
+    return x.view(np.uint32 if x.dtype == np.float32 else np.uint64)
 
 
 class _CMath:

@@ -12,9 +12,10 @@ in float64, integer sums and products in 64 bits (numpy's result types). For a r
 the index of the first NaN.
 """
 
-from hologram.lang import DeviceArray, f32, f64, i64, u32, get_global_id, generic
+from hologram.lang import DeviceArray, f32, f64, i32, i64, u32, get_global_id, generic
 from hologram.lang import ALL, COMPLEX, FLOATS, NUMERIC, A, T, W
 from hologram.lang import atomic_add_f32, atomic_add, atomic_min, atomic_max, sqrt, exp, log
+from hologram.lang import float_bits
 
 
 # --- whole vector --------------------------------------------------------------------------------
@@ -91,14 +92,21 @@ def min_checked_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
             atomic_min(result, 0, v)
 
 
-def find_first_f32(x: DeviceArray[f32], target: f32, result: DeviceArray[u32], n: u32):
-    # The smallest id whose value equals target (NaN matches NaN); result starts at n.
-    # argmax/argmin run max_f32/min_f32 first, then this.
+def arg_extreme_key_f32(x: DeviceArray[f32], result: DeviceArray[i64], n: u32, smallest: u32):
+    # argmax (smallest = 0) or argmin (1) in one pass: the max of a 64-bit key, the value's order
+    # in the high half and 2^32 - 1 - idx in the low half, so among equal values the first
+    # index wins. A float's order is its bits read as an i32 with the magnitude bits flipped
+    # for negatives (larger floats, larger keys); argmin flips all bits. NaN is above every
+    # value (numpy: the first NaN wins) and -0.0 counts as 0.0 (numpy compares them equal).
+    # result[0] starts at the smallest i64; the op reads the index from the low half.
     idx = get_global_id()
     if idx < n:
-        v = x[idx]
-        if v == target or (v != v and target != target):
-            atomic_min(result, 0, idx)
+        v = x[idx] + 0.0
+        bits = float_bits(v)
+        signed = i32(bits ^ ((bits >> 31) * 0x7FFFFFFF))
+        ranked = ~signed if smallest != 0 else signed
+        order = i64(0x7FFFFFFF) if v != v else i64(ranked)
+        atomic_max(result, 0, (order << 32) + i64(4294967295 - idx))
 
 
 # --- along an axis ------------------------------------------------------------------------------

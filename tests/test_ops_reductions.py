@@ -82,6 +82,41 @@ def test_argmax_returns_the_first_of_equal_values():
     assert ops.argmax(big) == 50000
 
 
+# The whole-array float32 argmax/argmin is one pass over a 64-bit key (the value's order, then
+# the index reversed): cases where the order of the bits and numpy's comparison could differ.
+ARG_EDGE_CASES = {
+    "signed zeros tie": [0.0, -0.0, 0.0, -0.0],
+    "negative zero first": [-0.0, 0.0, -1.0, 1e-45, -1e-45],
+    "negative denormals": [-1e-45, -2e-45, -1e-40, -0.0],
+    "all negative": [-3.0, -1.5, -1.5, -7.0, -7.0],
+    "infinities": [-np.inf, 1.0, np.inf, np.inf, -np.inf],
+    "nan after the max": [1.0, 3e38, np.nan, 5.0, np.nan],
+    "negative nan": [1.0, -np.nan, 2.0],
+    "only nan": [np.nan, np.nan],
+    "largest finite": [3.4028235e38, -3.4028235e38, 3.4028235e38],
+    "one element": [2.5],
+}
+
+
+@pytest.mark.parametrize("values", ARG_EDGE_CASES.values(), ids=ARG_EDGE_CASES.keys())
+def test_argmax_argmin_keys_follow_numpy(values):
+    x = np.array(values, np.float32)
+    for pad in (0, 5000):  # alone, and amid a larger array of ones, with the cases at the end
+        y = np.concatenate([np.ones(pad, np.float32), x])
+        assert ops.argmax(y) == np.argmax(y), (values, pad)
+        assert ops.argmin(y) == np.argmin(y), (values, pad)
+
+
+def test_argmax_index_beyond_float32_exact_integers():
+    # Indices above 2**24 are not representable in float32; the key keeps them exactly.
+    x = np.zeros((1 << 24) + 9, np.float32)
+    x[[(1 << 24) + 3, (1 << 24) + 7]] = 2.0
+    x[(1 << 24) + 5] = -2.0
+    assert ops.argmax(x) == (1 << 24) + 3 and ops.argmin(x) == (1 << 24) + 5
+    ties = np.random.default_rng(9).integers(-3, 4, 3_000_001).astype(np.float32)
+    assert ops.argmax(ties) == np.argmax(ties) and ops.argmin(ties) == np.argmin(ties)
+
+
 def test_nan_and_inf_in_reductions_follow_numpy():
     x = data(3072, 5)
     x[[100, 2000]] = np.nan

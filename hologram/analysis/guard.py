@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xdsl.dialects import arith, scf
-from xdsl.dialects.builtin import IntegerType
+from xdsl.dialects import arith, memref, scf
+from xdsl.dialects.builtin import IntegerType, MemRefType
 from xdsl.ir import Operation, SSAValue
 from xdsl.traits import is_side_effect_free
 
@@ -30,20 +30,30 @@ from hologram.dialects.hologram import GlobalIdOp, KernelOp
 
 @dataclass
 class GridGuard:
-    prefix: list[Operation]  # the pure ops before the scf.if (global_id, cast, compare...)
+    prefix: list[Operation]  # the ops before the scf.if: pure (global_id, cast, compare...)
+    # or the slots of locals assigned in branches, which each id gets afresh
     guard: scf.IfOp
     bound: SSAValue  # %n, an i32 computed from scalar parameters only
 
 
+def is_local_slot(op: Operation) -> bool:
+    """A local's slot (`memref.alloca() : memref<T>`): the frontend gives one to each local
+    assigned in a branch or a loop, at the top of the kernel. Locals belong to one id, so a pass
+    that copies the body into a loop over ids copies the slot too."""
+    return isinstance(op, memref.AllocaOp) and isinstance(op.memref.type, MemRefType) \
+        and not op.memref.type.get_shape() and not op.dynamic_sizes
+
+
 def find_grid_guard(kernel: KernelOp) -> GridGuard | None:
-    """The guard of `kernel` when its body is exactly pure ops then `scf.if (idx <u n)`."""
+    """The guard of `kernel` when its body is exactly pure ops (and local slots) then
+    `scf.if (idx <u n)`."""
     ops = list(kernel.body.block.ops)
     if len(ops) < 2:
         return None
     guard, prefix = ops[-2], ops[:-2]
     if not isinstance(guard, scf.IfOp) or guard.results or guard.false_region.blocks:
         return None
-    if any(op.regions or not is_side_effect_free(op) for op in prefix):
+    if any(op.regions or not (is_side_effect_free(op) or is_local_slot(op)) for op in prefix):
         return None
     cmp = guard.cond.owner
     if not (isinstance(cmp, arith.CmpiOp) and cmp in prefix and cmp.predicate.value.data == 6):

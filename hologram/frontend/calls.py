@@ -12,7 +12,7 @@ from hologram.dialects.hologram import (COMPLEX_FUNCTIONS, AtomicAddOp, AtomicMa
                                         AtomicMinOp, ComplexMathOp, GlobalIdOp)
 from hologram.frontend.base import Val, default_type
 from hologram.frontend.expr import REJECTED_EXPR
-from hologram.frontend.types import BOOL, F32, SCALARS, U32, Array, Scalar, complex_of
+from hologram.frontend.types import BOOL, F32, SCALARS, U32, U64, Array, Scalar, complex_of
 
 # name -> math op class; the `f` spellings are the same functions (the result keeps the
 # argument's float width).
@@ -44,7 +44,8 @@ for _name in list(COMPLEX_MATH):
 CMATH = {name for name in COMPLEX_MATH if not name.endswith("f") and name not in
          ("expm1", "log1p", "log2", "rsqrt")} | {"isnan", "isinf", "isfinite"}
 ATOMICS = {"atomic_add": AtomicAddOp, "atomic_min": AtomicMinOp, "atomic_max": AtomicMaxOp}
-OTHER_INTRINSICS = {"get_global_id", "atomic_add_f32", "abs", "min", "max", "pow", "powf"}
+OTHER_INTRINSICS = {"get_global_id", "atomic_add_f32", "abs", "min", "max", "pow", "powf",
+                    "float_bits"}
 INTRINSICS = set(UNARY_MATH) | set(BINARY_MATH) | set(ATOMICS) | OTHER_INTRINSICS | set(SCALARS)
 # Calls whose value may be dropped: the bare-call statements of the language.
 STATEMENT_CALLS = {"atomic_add_f32", *ATOMICS}
@@ -180,7 +181,7 @@ class CallMixin:
         return {
             "get_global_id": self.global_id, "atomic_add_f32": self.atomic_add_f32,
             "abs": self.abs_, "min": self.min_max, "max": self.min_max, "pow": self.power_call,
-            "powf": self.power_call,
+            "powf": self.power_call, "float_bits": self.float_bits,
         }.get(name)
 
     # --- intrinsics: each takes (name, call node, whether the call is a statement) -------------
@@ -200,6 +201,22 @@ class CallMixin:
             return Val(z.type, self.complex_math(name, z.ssa, node))
         x = self.float_arg(node, name, 1)
         return Val(x.type, self.value(UNARY_MATH[name](x.ssa), node))
+
+    def float_bits(self, name: str, node: ast.Call, statement: bool) -> Val:
+        """The IEEE-754 bits of a float (`arith.bitcast`): u32 of an f32, u64 of an f64; a float
+        literal is an f32."""
+        self.arity(node, name, 1)
+        z = self.scalar(node.args[0])
+        if z.is_lit and type(z.lit) is float:
+            x = Val(F32, self.convert(z, F32, node.args[0]))
+        elif not z.is_lit and z.type.is_float:
+            x = z
+        else:
+            what = type(z.lit).__name__ if z.is_lit else z.type.name
+            raise self.error(node.args[0], f"`float_bits` takes an f32 or f64, got {what}",
+                             "cast first, e.g. float_bits(f32(x))")
+        bits = U64 if x.type.width == 64 else U32
+        return Val(bits, self.value(arith.BitcastOp(x.ssa, IntegerType(x.type.width)), node))
 
     def atomic_add_f32(self, name: str, node: ast.Call, statement: bool) -> None:
         self.arity(node, name, 2)

@@ -400,17 +400,17 @@ def all_(x, axis=None, out=None, keepdims=False):
     return _logical("all", "all_axis", x, axis, out, keepdims)
 
 
-def _arg_extreme(name, x, axis, out, keepdims, whole_kernel, start, axis_kernel):
+def _arg_extreme(name, x, axis, out, keepdims, axis_kernel):
     x = _input(name, x)
     if axis is None:
         if x.size == 0:
             raise ValueError(f"{_where(name)}: attempt to get {name} of an empty sequence")
-        if x.dtype == C.F32 and x.flags.c_contiguous and x.size < 2**31:
-            target = whole_extreme(name, x, whole_kernel, start)
-            # Starts at n, above every index, so the minimum is the same signed or unsigned.
-            res = np.array([x.size], dtype=np.uint32)
-            stdlib_kernel("find_first_f32")(x.reshape(-1), float(target), res, x.size)
-            value = np.array([res[0]], np.int64)
+        if x.dtype == C.F32 and x.flags.c_contiguous and x.size < 2**32:
+            # One pass: the largest (value order, 2^32 - 1 - index) key (stdlib/reductions.py).
+            res = np.array([np.iinfo(np.int64).min], dtype=np.int64)
+            stdlib_kernel("arg_extreme_key_f32")(x.reshape(-1), res, x.size,
+                                                 int(name == "argmin"))
+            value = np.array([0xFFFFFFFF - (int(res[0]) & 0xFFFFFFFF)], np.int64)
         else:
             flat = copy(x).reshape(-1) if not x.flags.c_contiguous else x.reshape(-1)
             flat = flat.astype(_NARROW.get(flat.dtype, flat.dtype), copy=False)
@@ -435,7 +435,7 @@ def argmax(x, axis=None, out=None, keepdims=False):
     >>> hologram.ops.argmax(np.array([1, 3, 3], np.float32))
     np.int64(1)
     """
-    return _arg_extreme("argmax", x, axis, out, keepdims, "max_f32", -np.inf, "argmax_axis")
+    return _arg_extreme("argmax", x, axis, out, keepdims, "argmax_axis")
 
 
 @op()
@@ -445,7 +445,7 @@ def argmin(x, axis=None, out=None, keepdims=False):
     >>> hologram.ops.argmin(np.array([2, 1, 1], np.float32))
     np.int64(1)
     """
-    return _arg_extreme("argmin", x, axis, out, keepdims, "min_f32", np.inf, "argmin_axis")
+    return _arg_extreme("argmin", x, axis, out, keepdims, "argmin_axis")
 
 
 @op()

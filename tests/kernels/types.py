@@ -1,6 +1,6 @@
-"""Types: f64, i64, u64, bool, casts, mixed signedness, true and floor division, powers."""
+"""Types: f64, i64, u64, bool, casts, mixed signedness, true and floor division, powers, float_bits."""
 
-from hologram.lang import DeviceArray, f32, f64, i32, i64, u32, u64, get_global_id
+from hologram.lang import DeviceArray, f32, f64, i32, i64, u32, u64, float_bits, get_global_id
 
 SCALE = 0.5
 SHIFT = 3
@@ -57,3 +57,17 @@ def i64_index(a: DeviceArray[f32], out: DeviceArray[f32], offset: i64, n: i64):
     idx = get_global_id()
     if idx < n:
         out[idx] = a[idx + offset]
+
+
+def float_order(x: DeviceArray[f32], d: DeviceArray[f64], key: DeviceArray[i32],
+                hi: DeviceArray[u32], n: u32):
+    """`float_bits`: an i32 key that orders like the floats (negatives' magnitude bits flipped,
+    in a local assigned in a branch), and the high word of an f64's bits."""
+    idx = get_global_id()
+    if idx < n:
+        b = float_bits(x[idx])
+        k = i32(b)
+        if b >= 0x80000000:
+            k = i32(b ^ 0x7FFFFFFF)
+        key[idx] = k
+        hi[idx] = u32(float_bits(d[idx]) >> 32)

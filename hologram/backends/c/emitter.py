@@ -177,6 +177,7 @@ _INCLUDES = """\
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <math.h>
 #include <complex.h>
 #ifndef CMPLXF

@@ -250,11 +250,14 @@ def _fcast(em: CEmitter, op: Operation) -> None:
 
 @emits(arith.BitcastOp)
 def _bitcast(em: CEmitter, op: arith.BitcastOp) -> None:
+    # memcpy, not a union: gcc turns it into a register move that vectorizes (a union member
+    # access keeps a lane loop scalar).
     src, dst = op.input.type, op.result.type
     tmp = em.fresh("bits")
-    em.line(f"union {{ {ctype(src)} from; {ctype(dst)} to; }} {tmp};")
-    em.line(f"{tmp}.from = {em.name(op.input)};")
-    em.declare(op.result, f"{tmp}.to")
+    em.line(f"{ctype(src)} {tmp}_in = {em.name(op.input)};")
+    em.line(f"{ctype(dst)} {tmp};")
+    em.line(f"memcpy(&{tmp}, &{tmp}_in, sizeof {tmp});")
+    em.declare(op.result, tmp)
 
 
 # --- floats ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 # RUN: hologram-compile %s | filecheck %s
 # Casts and the implicit widenings of mixed operands (docs/language.md, "Typing rules").
-from hologram.lang import DeviceArray, f32, f64, i32, i64, u32, u64
+from hologram.lang import DeviceArray, f32, f64, i32, i64, u32, u64, float_bits
 
 
 def casts(f: DeviceArray[f32], d: DeviceArray[f64], i: DeviceArray[i32], u: DeviceArray[u32],
@@ -41,3 +41,16 @@ def mixed(o: DeviceArray[i64], u: u32, s: i32, w: i64):
 # CHECK-NEXT:    arith.addi %[[U]], %[[S]] : i64
 # CHECK:         %[[S2:.*]] = arith.extsi %s : i32 to i64
 # CHECK-NEXT:    arith.addi %[[S2]], %w : i64
+
+
+def bits(o: DeviceArray[u32], w: DeviceArray[u64], x: f32, d: f64):
+    o[0] = float_bits(x)
+    w[0] = float_bits(d)
+    o[1] = float_bits(-0.5)
+
+# float_bits reinterprets: u32 of an f32, u64 of an f64; a float literal is an f32
+# CHECK-LABEL: hologram.kernel @bits(
+# CHECK:         arith.bitcast %x : f32 to i32
+# CHECK:         arith.bitcast %d : f64 to i64
+# CHECK:         %[[H:.*]] = arith.constant -5.000000e-01 : f32
+# CHECK-NEXT:    arith.bitcast %[[H]] : f32 to i32

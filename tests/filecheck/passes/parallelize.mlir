@@ -207,6 +207,52 @@ builtin.module {
     hologram.return
   }
 
+  // A local assigned in a branch has a slot (a rank-0 alloca) above the guard: each id gets its
+  // own, so the fast loop copies it and the guard still goes.
+  // CHECK-LABEL: hologram.kernel @slot
+  // CHECK:         hologram.parallel_for %gid = %c0 to %guarded_end step %c1 schedule(static) chunk(0) simd threshold(32768) {
+  // CHECK-NEXT:      %r = memref.alloca() : memref<f32>
+  // CHECK-NEXT:      %idx = arith.index_cast %gid : index to i32
+  // CHECK-NOT:       scf.if %ok
+  // CHECK:         } {guard = "removed: ids below min(grid, n)"}
+  hologram.kernel @slot(%a: memref<?xf32>, %n: i32) attributes {param_names = ["a", "n"], param_types = ["f32[]", "u32"]} {
+    %r = memref.alloca() : memref<f32>
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %ok = arith.cmpi ult, %idx, %n : i32
+    scf.if %ok {
+      %x = memref.load %a[%gid] : memref<?xf32>
+      memref.store %x, %r[] : memref<f32>
+      %zero = arith.constant 0.0 : f32
+      %neg = arith.cmpf olt, %x, %zero : f32
+      scf.if %neg {
+        memref.store %zero, %r[] : memref<f32>
+      }
+      %y = memref.load %r[] : memref<f32>
+      memref.store %y, %a[%gid] : memref<?xf32>
+    }
+    hologram.return
+  }
+
+  // A buffer (an alloca of 4 elements) above the guard is not a local's slot: one loop, the
+  // guard kept inside.
+  // CHECK-LABEL: hologram.kernel @buffer
+  // CHECK-NOT:     guarded_end
+  // CHECK:         hologram.parallel_for %gid = %c0 to %grid step %c1
+  // CHECK:           scf.if %ok {
+  hologram.kernel @buffer(%a: memref<?xf32>, %n: i32) attributes {param_names = ["a", "n"], param_types = ["f32[]", "u32"]} {
+    %buf = memref.alloca() : memref<4xf32>
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %ok = arith.cmpi ult, %idx, %n : i32
+    scf.if %ok {
+      %x = memref.load %a[%gid] : memref<?xf32>
+      %c0 = arith.constant 0 : index
+      memref.store %x, %buf[%c0] : memref<4xf32>
+    }
+    hologram.return
+  }
+
   // Not a kernel: a program is left alone.
   // CHECK-LABEL: func.func @prog
   // CHECK-NEXT:    hologram.launch @vadd grid(%g) (%a, %a, %a, %n) : (memref<?xf32>, memref<?xf32>, memref<?xf32>, i32)
