@@ -103,7 +103,8 @@ def arg_extreme_key_f32(x: DeviceArray[f32], result: DeviceArray[i64], n: u32, s
     if idx < n:
         v = x[idx] + 0.0
         bits = float_bits(v)
-        signed = i32(bits ^ ((bits >> 31) * 0x7FFFFFFF))
+        word = i32(bits)
+        signed = word ^ ((word >> 31) & 0x7FFFFFFF)
         ranked = ~signed if smallest != 0 else signed
         order = i64(0x7FFFFFFF) if v != v else i64(ranked)
         atomic_max(result, 0, (order << 32) + i64(4294967295 - idx))
