@@ -351,6 +351,25 @@ def argmax(n) -> Case:
     return _case("ops.argmax", n, holo, lambda: np.argmax(x), bytes_=F32 * n)
 
 
+def _whole_op(name, dtype):
+    """`ops.<name>` of a whole array of another dtype: integers with many ties, or normals."""
+    def case(n) -> Case:
+        dt = np.dtype(dtype)
+        if dt.kind == "f":
+            x = np.random.default_rng(22).standard_normal(n).astype(dt)
+        else:
+            x = np.random.default_rng(22).integers(-1000, 1000, n).astype(dt)
+
+        def holo():
+            from hologram import ops
+
+            return lambda: getattr(ops, name)(x)
+
+        return _case(f"ops.{name} {dt.name}", n, holo, lambda: getattr(np, name)(x),
+                     bytes_=dt.itemsize * n)
+    return case
+
+
 # --- per-element loops ---------------------------------------------------------------------------
 def horner(n) -> Case:
     deg = 8
@@ -452,6 +471,10 @@ CORPUS = [
     ("global_max", global_max, [16_000_000], [4_000_000]),
     ("global_min", global_min, [16_000_000], [4_000_000]),
     ("argmax", argmax, [16_000_000], [4_000_000]),
+    ("argmax int32", _whole_op("argmax", np.int32), [16_000_000], [4_000_000]),
+    ("argmin int64", _whole_op("argmin", np.int64), [16_000_000], [4_000_000]),
+    ("max float64", _whole_op("max", np.float64), [16_000_000], [4_000_000]),
+    ("min uint32", _whole_op("min", np.uint32), [16_000_000], [4_000_000]),
     ("horner", horner, [16_000_000], [4_000_000]),
     ("newton_cbrt", newton_cbrt, [16_000_000], [4_000_000]),
     ("exp_series", exp_series, [4_000_000], [1_000_000]),

@@ -15,7 +15,7 @@ the index of the first NaN.
 from hologram.lang import DeviceArray, f32, f64, i32, i64, u32, get_global_id, generic
 from hologram.lang import ALL, COMPLEX, FLOATS, NUMERIC, A, T, W
 from hologram.lang import atomic_add_f32, atomic_add, atomic_min, atomic_max, sqrt, exp, log
-from hologram.lang import float_bits
+from hologram.lang import float_bits, inline
 
 
 # --- whole vector --------------------------------------------------------------------------------
@@ -51,10 +51,11 @@ def sumsq_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
         atomic_add_f32(result, v * v)
 
 
-def max_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
-    # The fast path: result[0] = max (starts at -inf), result[1] += x - x, which stays 0 unless
-    # some element is NaN or +-inf. Only then does the op run max_checked_f32, so the max of an
-    # array without NaN never depends on how NaN compares.
+@generic(T=NUMERIC)
+def max(x: DeviceArray[T], result: DeviceArray[T], n: u32):
+    # The fast path: result[0] = max (starts at the type's lowest), result[1] += x - x, which
+    # stays 0 unless some element is NaN or +-inf. Only then does the op run max_checked, so the
+    # max of an array without NaN never depends on how NaN compares. (Integers: always 0.)
     idx = get_global_id()
     if idx < n:
         v = x[idx]
@@ -62,7 +63,8 @@ def max_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
         atomic_add(result, 1, v - v)
 
 
-def min_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+@generic(T=NUMERIC)
+def min(x: DeviceArray[T], result: DeviceArray[T], n: u32):
     idx = get_global_id()
     if idx < n:
         v = x[idx]
@@ -70,44 +72,77 @@ def min_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
         atomic_add(result, 1, v - v)
 
 
-def max_checked_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+@generic(T=FLOATS)
+def max_checked(x: DeviceArray[T], result: DeviceArray[T], n: u32):
     # result[0]: max of the non-NaN values (starts at -inf); result[1] becomes 1 if a NaN is seen.
     idx = get_global_id()
     if idx < n:
         v = x[idx]
         if v != v:
-            atomic_max(result, 1, 1.0)
+            atomic_max(result, 1, T(1.0))
         else:
             atomic_max(result, 0, v)
 
 
-def min_checked_f32(x: DeviceArray[f32], result: DeviceArray[f32], n: u32):
+@generic(T=FLOATS)
+def min_checked(x: DeviceArray[T], result: DeviceArray[T], n: u32):
     # result[0]: min of the non-NaN values (starts at +inf); result[1] becomes 1 if a NaN is seen.
     idx = get_global_id()
     if idx < n:
         v = x[idx]
         if v != v:
-            atomic_max(result, 1, 1.0)
+            atomic_max(result, 1, T(1.0))
         else:
             atomic_min(result, 0, v)
 
 
+@generic(T=("f64", "i64", "u64"))
+def find_first(x: DeviceArray[T], target: T, result: DeviceArray[u32], n: u32):
+    # The smallest id whose value equals target (NaN matches NaN); result starts at n. The
+    # argmax/argmin of 64-bit types: max or min first, then this. `|` and `&`, not `or` and
+    # `and`: no branch, so the lane loop vectorizes.
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx]
+        hit = (v == target) | ((v != v) & (target != target))
+        atomic_min(result, 0, idx if hit else n)
+
+
+# argmax/argmin of 32-bit types in one pass: the max of a 64-bit key, the value's order (an i64
+# in [-2^31, 2^31)) in the high half and 2^32 - 1 - idx in the low half, so among equal values
+# the first index wins; argmin flips the order's bits. `top` (a NaN) wins for both. result[0]
+# starts at the smallest i64; the op reads the index from the low half.
+@inline
+def arg_key(order: i64, top: bool, idx: u32, smallest: u32) -> i64:
+    # smallest is 0 or 1: xor with 0 or all ones, the same code for both (a branch on it had
+    # gcc version the loop, and the argmin copy of the i32 kernel ran 2.4x slower).
+    ranked = order ^ (i64(0) - i64(smallest))
+    high = i64(0x7FFFFFFF) if top else ranked
+    return (high << 32) + i64(4294967295 - idx)
+
+
 def arg_extreme_key_f32(x: DeviceArray[f32], result: DeviceArray[i64], n: u32, smallest: u32):
-    # argmax (smallest = 0) or argmin (1) in one pass: the max of a 64-bit key, the value's order
-    # in the high half and 2^32 - 1 - idx in the low half, so among equal values the first
-    # index wins. A float's order is its bits read as an i32 with the magnitude bits flipped
-    # for negatives (larger floats, larger keys); argmin flips all bits. NaN is above every
-    # value (numpy: the first NaN wins) and -0.0 counts as 0.0 (numpy compares them equal).
-    # result[0] starts at the smallest i64; the op reads the index from the low half.
+    # A float's order is its bits read as an i32 with the magnitude bits flipped for negatives.
+    # NaN is above every value (numpy: the first NaN wins); -0.0 counts as 0.0 (numpy compares
+    # them equal).
     idx = get_global_id()
     if idx < n:
         v = x[idx] + 0.0
-        bits = float_bits(v)
-        word = i32(bits)
+        word = i32(float_bits(v))
         signed = word ^ ((word >> 31) & 0x7FFFFFFF)
-        ranked = ~signed if smallest != 0 else signed
-        order = i64(0x7FFFFFFF) if v != v else i64(ranked)
-        atomic_max(result, 0, (order << 32) + i64(4294967295 - idx))
+        atomic_max(result, 0, arg_key(i64(signed), v != v, idx, smallest))
+
+
+def arg_extreme_key_i32(x: DeviceArray[i32], result: DeviceArray[i64], n: u32, smallest: u32):
+    idx = get_global_id()
+    if idx < n:
+        atomic_max(result, 0, arg_key(i64(x[idx]), False, idx, smallest))
+
+
+def arg_extreme_key_u32(x: DeviceArray[u32], result: DeviceArray[i64], n: u32, smallest: u32):
+    idx = get_global_id()
+    if idx < n:
+        atomic_max(result, 0, arg_key(i64(x[idx]) - 2147483648, False, idx, smallest))
 
 
 # --- along an axis ------------------------------------------------------------------------------

@@ -117,6 +117,55 @@ def test_argmax_index_beyond_float32_exact_integers():
     assert ops.argmax(ties) == np.argmax(ties) and ops.argmin(ties) == np.argmin(ties)
 
 
+WHOLE_DTYPES = [np.float32, np.float64, np.int32, np.int64, np.uint32, np.uint64, np.int8,
+                np.uint8, np.int16, np.uint16, np.bool_]
+
+
+def _whole_data(dtype, n, seed):
+    rng = np.random.default_rng(seed)
+    if np.dtype(dtype).kind == "f":
+        return rng.standard_normal(n).astype(dtype)
+    if dtype is np.bool_:
+        return rng.integers(0, 2, n).astype(bool)
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max, n, endpoint=True, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", WHOLE_DTYPES, ids=lambda d: np.dtype(d).name)
+def test_whole_array_extremes_of_every_dtype(dtype):
+    # The parallel whole-array kernels (one-pass keys for 32-bit types, max then first index for
+    # 64-bit ones): values and result dtypes as numpy, ties at the type's extremes, a transposed
+    # view, keepdims and out=.
+    for n in (1, 5, 4099, 200_003):
+        x = _whole_data(dtype, n, n)
+        for name in ("max", "min", "argmax", "argmin"):
+            got, want = getattr(ops, name)(x), getattr(np, name)(x)
+            assert got == want and np.asarray(got).dtype == np.asarray(want).dtype, (name, n)
+    if dtype is not np.bool_:
+        hi = np.finfo(dtype).max if np.dtype(dtype).kind == "f" else np.iinfo(dtype).max
+        lo = np.finfo(dtype).min if np.dtype(dtype).kind == "f" else np.iinfo(dtype).min
+        x = np.ones(10_000, dtype)
+        x[[7, 700, 7000]] = hi
+        x[[70, 3000]] = lo
+        assert (ops.argmax(x), ops.argmin(x)) == (7, 70)
+        assert ops.max(x) == hi and ops.min(x) == lo
+    a = _whole_data(dtype, 300 * 7, 3).reshape(300, 7).T  # not contiguous
+    for name in ("max", "min", "argmax", "argmin"):
+        assert getattr(ops, name)(a) == getattr(np, name)(a), name
+        kept = getattr(ops, name)(a, keepdims=True)
+        np.testing.assert_array_equal(kept, getattr(np, name)(a, keepdims=True))
+
+
+def test_float64_extremes_nan_zero_and_inf_follow_numpy():
+    for values in ARG_EDGE_CASES.values():
+        x = np.concatenate([np.ones(3000), np.array(values, np.float64)])
+        for name in ("max", "min", "argmax", "argmin"):
+            got, want = getattr(ops, name)(x), getattr(np, name)(x)
+            assert got == want or (np.isnan(got) and np.isnan(want)), (name, values)
+            if name in ("max", "min") and want == 0:
+                assert np.signbit(got) == np.signbit(want), (name, values)
+
+
 def test_nan_and_inf_in_reductions_follow_numpy():
     x = data(3072, 5)
     x[[100, 2000]] = np.nan

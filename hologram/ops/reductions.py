@@ -316,15 +316,35 @@ def logsumexp(x, axis=None, out=None, keepdims=False):
                    convert=_float_dtype(x.dtype), empty="logsumexp")
 
 
-def _extreme(name, kernel, x, axis, out, keepdims, whole, start):
+# Whole-array max/min/argmax/argmin take parallel tree-reduction kernels for these types (narrow
+# integers and bools convert to them first); the extreme is one of the values, so converting
+# back is exact.
+_WHOLE = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.int32, np.int64, np.uint32,
+                                         np.uint64))
+_ARG_KEY = frozenset(np.dtype(t) for t in (np.float32, np.int32, np.uint32))  # one-pass keys
+
+
+def _whole_input(x):
+    """`x` as a contiguous array of a `_WHOLE` type, or None when there is no fast path."""
+    if x.dtype == _BOOL:
+        x = x.astype(np.uint32)
+    elif x.dtype in _NARROW:
+        x = x.astype(_NARROW[x.dtype])
+    if x.dtype not in _WHOLE or not 0 < x.size < 2**32:
+        return None
+    return x if x.flags.c_contiguous else copy(x)
+
+
+def _extreme(name, kernel, x, axis, out, keepdims):
     x = _input(name, x)
     what = "maximum" if name == "max" else "minimum"
-    if axis is None and x.dtype == C.F32 and x.flags.c_contiguous and x.size:
+    whole = _whole_input(x) if axis is None else None
+    if whole is not None:
         # One fast parallel launch; the sequential kernel only to give a zero numpy's sign.
-        value = whole_extreme(name, x, whole, start)
-        if value != 0:
+        value = whole_extreme(name, whole, name == "max")
+        if whole.dtype.kind != "f" or value != 0:
             shape = (1,) * x.ndim if keepdims else ()
-            return _finish(name, np.array([value], np.float32), shape, out)
+            return _finish(name, np.array([value]).astype(x.dtype), shape, out)
     if x.dtype == _BOOL:
         x = x.astype(np.uint32)  # max/min of bools: any/all, as numbers
         res = _reduce(name, kernel, x, axis, keepdims, None, lambda d: d, empty=what,
@@ -337,19 +357,27 @@ def _extreme(name, kernel, x, axis, out, keepdims, whole, start):
     return _reduce(name, kernel, x, axis, keepdims, out, lambda d: d, empty=what, combine=True)
 
 
-def whole_extreme(name, x, kernel, start):
-    """max or min of a float32 array: one fast launch, and a NaN-checking one only when the
-    array holds NaN or inf (see `max_f32` in stdlib/reductions.py)."""
+def whole_extreme(name, x, largest: bool):
+    """max (`largest`) or min of a contiguous array of a `_WHOLE` type: one fast launch, and for
+    floats a NaN-checking one only when the array holds NaN or inf (`max` in
+    stdlib/reductions.py)."""
+    op_name = "max" if largest else "min"
     if x.size == 0:
-        raise _no_identity(name, "maximum" if start < 0 else "minimum")
+        raise _no_identity(name, "maximum" if largest else "minimum")
     flat = x.reshape(-1)
-    res = np.array([start, 0.0], dtype=np.float32)
-    stdlib_kernel(kernel)(flat, res, x.size)
+    sfx = SUFFIX[x.dtype]
+    if x.dtype.kind == "f":
+        start = -np.inf if largest else np.inf
+    else:
+        info = np.iinfo(x.dtype)
+        start = info.min if largest else info.max
+    res = np.array([start, 0], dtype=x.dtype)
+    stdlib_kernel(f"{op_name}_{sfx}")(flat, res, x.size)
     if res[1] == 0:
         return res[0]
-    res[:] = (start, 0.0)
-    stdlib_kernel(kernel.replace("_f32", "_checked_f32"))(flat, res, x.size)
-    return np.float32(np.nan) if res[1] != 0 else res[0]
+    res[:] = (start, 0)
+    stdlib_kernel(f"{op_name}_checked_{sfx}")(flat, res, x.size)
+    return x.dtype.type(np.nan) if res[1] != 0 else res[0]
 
 
 @op("max")
@@ -361,7 +389,7 @@ def max_(x, axis=None, out=None, keepdims=False):
     >>> hologram.ops.max(np.array([1, 3, 2], np.float32))
     np.float32(3.0)
     """
-    return _extreme("max", "max_axis", x, axis, out, keepdims, "max_f32", -np.inf)
+    return _extreme("max", "max_axis", x, axis, out, keepdims)
 
 
 @op("min")
@@ -371,7 +399,7 @@ def min_(x, axis=None, out=None, keepdims=False):
     >>> hologram.ops.min(np.array([1, 3, 2], np.float32))
     np.float32(1.0)
     """
-    return _extreme("min", "min_axis", x, axis, out, keepdims, "min_f32", np.inf)
+    return _extreme("min", "min_axis", x, axis, out, keepdims)
 
 
 def _logical(name, kernel, x, axis, out, keepdims):
@@ -405,12 +433,20 @@ def _arg_extreme(name, x, axis, out, keepdims, axis_kernel):
     if axis is None:
         if x.size == 0:
             raise ValueError(f"{_where(name)}: attempt to get {name} of an empty sequence")
-        if x.dtype == C.F32 and x.flags.c_contiguous and x.size < 2**32:
+        whole = _whole_input(x)
+        if whole is not None and whole.dtype in _ARG_KEY:
             # One pass: the largest (value order, 2^32 - 1 - index) key (stdlib/reductions.py).
             res = np.array([np.iinfo(np.int64).min], dtype=np.int64)
-            stdlib_kernel("arg_extreme_key_f32")(x.reshape(-1), res, x.size,
-                                                 int(name == "argmin"))
+            stdlib_kernel(f"arg_extreme_key_{SUFFIX[whole.dtype]}")(
+                whole.reshape(-1), res, whole.size, int(name == "argmin"))
             value = np.array([0xFFFFFFFF - (int(res[0]) & 0xFFFFFFFF)], np.int64)
+        elif whole is not None:
+            # 64-bit types: the extreme (NaN if any), then the first index holding it.
+            target = whole_extreme(name, whole, name == "argmax")
+            res = np.array([whole.size], dtype=np.uint32)
+            stdlib_kernel(f"find_first_{SUFFIX[whole.dtype]}")(whole.reshape(-1), target, res,
+                                                                whole.size)
+            value = np.array([res[0]], np.int64)
         else:
             flat = copy(x).reshape(-1) if not x.flags.c_contiguous else x.reshape(-1)
             flat = flat.astype(_NARROW.get(flat.dtype, flat.dtype), copy=False)
