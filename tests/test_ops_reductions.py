@@ -156,6 +156,25 @@ def test_whole_array_extremes_of_every_dtype(dtype):
         np.testing.assert_array_equal(kept, getattr(np, name)(a, keepdims=True))
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.float64])
+def test_arg_extremes_across_segments(dtype, monkeypatch):
+    # 64-bit argmax/argmin go segment by segment: with 8 elements a segment, ties, NaN and
+    # signed zeros fall on both sides of segment boundaries.
+    import hologram.ops.reductions as R
+
+    monkeypatch.setattr(R, "ARG_SEGMENT_BYTES", 64)
+    rng = np.random.default_rng(11)
+    for trial in range(200):
+        n = int(rng.integers(1, 60))
+        low = 0 if dtype is np.uint64 else -3
+        x = rng.integers(low, 4, n).astype(dtype)
+        if dtype is np.float64 and trial % 3 == 0:
+            x[rng.integers(0, n, 2)] = np.nan
+        if dtype is np.float64 and trial % 5 == 0:
+            x[rng.integers(0, n, 2)] = -0.0
+        assert ops.argmax(x) == np.argmax(x) and ops.argmin(x) == np.argmin(x), x
+
+
 def test_float64_extremes_nan_zero_and_inf_follow_numpy():
     for values in ARG_EDGE_CASES.values():
         x = np.concatenate([np.ones(3000), np.array(values, np.float64)])
