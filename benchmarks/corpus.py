@@ -384,6 +384,20 @@ def horner(n) -> Case:
                  rtol=1e-4, atol=1e-4, flops=2.0 * deg * n, notes=["numpy: np.polyval"])
 
 
+def clamp_branches(n) -> Case:
+    x = _rand(n, 26, lo=-2.0, hi=2.0)
+    out, tmp = np.empty(n, np.float32), np.empty(n, np.float32)
+    lo, hi = np.float32(-0.5), np.float32(0.5)
+
+    def holo():
+        kern = _kernel("clamp_branches")
+        return lambda: (kern(x, out, lo, hi, n), out)[1]
+
+    return _case("clamp by if/elif/else locals", n, holo,
+                 lambda: np.multiply(np.clip(x, lo, hi, out=tmp), np.float32(2.0), out=tmp),
+                 bytes_=F32 * 2 * n, notes=["numpy: np.clip(x, lo, hi) * 2"])
+
+
 def newton_cbrt(n) -> Case:
     steps = 6
     x = _rand(n, 24, lo=0.5, hi=2.0)
@@ -476,6 +490,7 @@ CORPUS = [
     ("max float64", _whole_op("max", np.float64), [16_000_000], [4_000_000]),
     ("min uint32", _whole_op("min", np.uint32), [16_000_000], [4_000_000]),
     ("horner", horner, [16_000_000], [4_000_000]),
+    ("clamp_branches", clamp_branches, [16_000_000], [4_000_000]),
     ("newton_cbrt", newton_cbrt, [16_000_000], [4_000_000]),
     ("exp_series", exp_series, [4_000_000], [1_000_000]),
     ("gather", gather, [16_000_000], [4_000_000]),

@@ -216,6 +216,20 @@ def horner(x: DeviceArray[f32], coef: DeviceArray[f32], out: DeviceArray[f32], d
         out[idx] = acc
 
 
+def clamp_branches(x: DeviceArray[f32], out: DeviceArray[f32], lo: f32, hi: f32, n: u32):
+    """A clamp written with a local assigned in if/elif/else branches."""
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx]
+        if v < lo:
+            r = lo
+        elif v > hi:
+            r = hi
+        else:
+            r = v
+        out[idx] = r * 2.0
+
+
 def newton_cbrt(x: DeviceArray[f32], out: DeviceArray[f32], steps: u32, n: u32):
     """Cube roots of positive values by Newton steps from y = x."""
     idx = get_global_id()
