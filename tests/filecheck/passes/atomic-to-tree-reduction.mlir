@@ -446,4 +446,32 @@ builtin.module {
     %x = memref.load %a[%gid] : memref<?xf32>
     hologram.return
   }
+
+  // A local assigned in a branch has its slot (a rank-0 alloca) above the guard: the blocks
+  // still run the guarded body without the `if`, each lane loop iteration with its own slot.
+  // CHECK-LABEL: hologram.kernel @slot_sum
+  // CHECK:         %guarded_end = arith.minui %grid
+  // CHECK:             %t = memref.alloca() : memref<f32>
+  // CHECK-NOT:         scf.if %ok
+  // CHECK:         } {reduction_blocks = "deterministic"}
+  // CHECK-NEXT:    hologram.parallel_for %gid{{.*}} = %guarded_end to %grid
+  hologram.kernel @slot_sum(%a: memref<?xf32>, %r: memref<?xf32>, %n: i32) attributes {param_names = ["a", "r", "n"], param_types = ["f32[]", "f32[]", "u32"]} {
+    %t = memref.alloca() : memref<f32>
+    %gid = hologram.global_id : index
+    %idx = arith.index_cast %gid : index to i32
+    %ok = arith.cmpi ult, %idx, %n : i32
+    scf.if %ok {
+      %x = memref.load %a[%gid] : memref<?xf32>
+      memref.store %x, %t[] : memref<f32>
+      %zero = arith.constant 0.0 : f32
+      %neg = arith.cmpf olt, %x, %zero : f32
+      scf.if %neg {
+        memref.store %zero, %t[] : memref<f32>
+      }
+      %y = memref.load %t[] : memref<f32>
+      %c0 = arith.constant 0 : index
+      %old = hologram.atomic_add %y, %r[%c0] : f32, memref<?xf32>
+    }
+    hologram.return
+  }
 }
