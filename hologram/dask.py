@@ -15,8 +15,9 @@ only when an argument is a Dask array, so programs without Dask never import it.
 * Reductions (`sum mean max min norm` over the whole array or one axis): `dask.array.reduction`,
   Dask's tree reduction, with the Hologram op as the chunk, combine and aggregate step (partials
   keep their dimensions) and a fan-in that fits the partials' size (`split_every`). The combine
-  order depends only on the chunking, so a result is deterministic for a given chunking. `argmax`/`argmin`: each chunk gives (value, global index)
-  pairs; the tree keeps the first extreme (Hologram's argmax/max on the partial values).
+  order depends only on the chunking, so a result is deterministic for a given chunking.
+  `argmax`/`argmin`: each chunk gives (value, global index) pairs; the tree keeps the first
+  extreme (Hologram's argmax/max on the partial values).
 * `dot` (vector . vector): one partial per chunk pair, then the Hologram sum above.
   `matmul`/`dot`/`gemm` on matrices: Dask's blocked product, Hologram's GEMM per (i, k, j) block
   pair, then a Hologram sum over the k partials (skipped when the inner dimension is one chunk).

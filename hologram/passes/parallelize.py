@@ -108,11 +108,12 @@ class Parallelize(ModulePass):
     copy of the loop used when the grid has fewer than `threshold` ids.
 
     Guard split: when the body is exactly the canonical guard `scf.if (idx <u n) { B }`
-    (`hologram.analysis.guard`; pure ops and locals' slots may precede it), the ids below `min(grid, n)` pass it, so a first loop runs `B`
-    for them without the `if`, and a second loop runs the whole guarded body for the ids from
-    `min(grid, n)` to the grid (normally none). A branch-free body is what lets gcc use the
-    `declare simd notinbranch` vector math in the `simd` loop (with the branch, a `tanh`
-    kernel's `parallel for simd` loop was not vectorized at all).
+    (`hologram.analysis.guard`; pure ops and locals' slots may precede it), the ids below
+    `min(grid, n)` pass it, so a first loop runs `B` for them without the `if`, and a second
+    loop runs the whole guarded body for the ids from `min(grid, n)` to the grid (normally
+    none). A branch-free body is what lets gcc use the `declare simd notinbranch` vector math in
+    the `simd` loop (with the branch, a `tanh` kernel's `parallel for simd` loop was not
+    vectorized at all).
 
     Options:
     - `schedule`: OpenMP schedule, `static` (default), `dynamic` or `guided`.

@@ -1,4 +1,5 @@
-"""Types: f64, i64, u64, bool, casts, mixed signedness, true and floor division, powers, float_bits."""
+"""Types: f64, i64, u64, bool, casts, mixed signedness, true and floor division, powers,
+float_bits."""
 
 from hologram.lang import DeviceArray, f32, f64, i32, i64, u32, u64, float_bits, get_global_id
 
