@@ -13,7 +13,7 @@ the index of the first NaN.
 """
 
 from hologram.lang import DeviceArray, f32, f64, i32, i64, u32, get_global_id, generic
-from hologram.lang import ALL, COMPLEX, FLOATS, NUMERIC, A, T, W
+from hologram.lang import ALL, COMPLEX, FLOATS, INTEGRAL, NUMERIC, A, T, W
 from hologram.lang import atomic_add_f32, atomic_add, atomic_min, atomic_max, sqrt, exp, log
 from hologram.lang import float_bits, inline
 
@@ -29,6 +29,15 @@ def sum_f64(x: DeviceArray[f64], result: DeviceArray[f64], n: u32):
     idx = get_global_id()
     if idx < n:
         atomic_add(result, 0, x[idx])
+
+
+@generic(T=INTEGRAL, A={"i32": "i64", "u32": "u64", "bool": "i64"})
+def sum(x: DeviceArray[T], result: DeviceArray[A], n: u32):
+    # Integer sums in int64/uint64 (numpy's result types), wrapping as numpy's: exact in any
+    # order, so the tree's blocks give numpy's value.
+    idx = get_global_id()
+    if idx < n:
+        atomic_add(result, 0, A(x[idx]))
 
 
 def dot_f32(a: DeviceArray[f32], b: DeviceArray[f32], result: DeviceArray[f32], n: u32):

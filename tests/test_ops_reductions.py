@@ -156,6 +156,20 @@ def test_whole_array_extremes_of_every_dtype(dtype):
         np.testing.assert_array_equal(kept, getattr(np, name)(a, keepdims=True))
 
 
+@pytest.mark.parametrize("dtype", WHOLE_DTYPES[2:], ids=lambda d: np.dtype(d).name)
+def test_whole_integer_sum_is_numpys_exactly(dtype):
+    # One tree-reduction launch: numpy's int64/uint64 result, wrapping as numpy's does (the
+    # full-range values overflow), for every way of naming all axes, views and keepdims.
+    for n in (1, 5, 4097, 300_001):
+        x = _whole_data(dtype, n, n + 1)
+        for kw in ({}, {"axis": 0}, {"keepdims": True}, {"axis": (0,)}):
+            got, want = ops.sum(x, **kw), np.sum(x, **kw)
+            assert np.array_equal(got, want), (n, kw)
+            assert np.asarray(got).dtype == np.asarray(want).dtype
+    a = _whole_data(dtype, 301 * 7, 5).reshape(301, 7).T
+    assert ops.sum(a) == np.sum(a) and ops.sum(a, axis=(1, 0)) == np.sum(a, axis=(1, 0))
+
+
 @pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.float64])
 def test_arg_extremes_across_segments(dtype, monkeypatch):
     # 64-bit argmax/argmin go segment by segment: with 8 elements a segment, ties, NaN and

@@ -234,6 +234,16 @@ def sum_(x, axis=None, dtype=None, out=None, keepdims=False):
         return _finish("sum", _pairwise_sum(x), _reduced_shape(x.shape, range(x.ndim), keepdims),
                        out)
     result = dt if dt is not None else _sum_dtype(x.dtype)
+    if x.dtype.kind in "iub" and (dt is None or dt == result) \
+            and len(_axes("sum", axis, x.ndim)) == x.ndim and 0 < x.size < 2**32:
+        # Every axis of an integer or bool array: one tree-reduction launch (`sum_<t>`, exact in
+        # any order), narrow integers through int32, a view through a copy.
+        flat = x.astype(_NARROW[x.dtype]) if x.dtype in _NARROW else x
+        flat = (flat if flat.flags.c_contiguous else copy(flat)).reshape(-1)
+        res = np.zeros(1, _sum_dtype(flat.dtype))
+        stdlib_kernel(f"sum_{SUFFIX[flat.dtype]}")(flat, res, flat.size)
+        return _finish("sum", res.astype(result, copy=False),
+                       _reduced_shape(x.shape, range(x.ndim), keepdims), out)
     convert = _wide(result) if dt is not None else (None if x.dtype in SUFFIX else result)
     res = _reduce("sum", "sum_axis", x, axis, keepdims, None, lambda d: _sum_dtype(d),
                   convert=convert, combine=True)
