@@ -40,6 +40,23 @@ def sum(x: DeviceArray[T], result: DeviceArray[A], n: u32):
         atomic_add(result, 0, A(x[idx]))
 
 
+def sumsq_wide_f32(x: DeviceArray[f32], result: DeviceArray[f64], n: u32):
+    # The whole-array L2 norm of float32: squares in float64 neither overflow nor underflow.
+    idx = get_global_id()
+    if idx < n:
+        v = f64(x[idx])
+        atomic_add(result, 0, v * v)
+
+
+def sumsq_scaled_f64(x: DeviceArray[f64], inv_scale: f64, result: DeviceArray[f64], n: u32):
+    # The whole-array L2 norm of float64: squares of x / max|x| (BLAS nrm2's scaling), with the
+    # op passing 1 / max|x| when that is finite.
+    idx = get_global_id()
+    if idx < n:
+        v = x[idx] * inv_scale
+        atomic_add(result, 0, v * v)
+
+
 def dot_f32(a: DeviceArray[f32], b: DeviceArray[f32], result: DeviceArray[f32], n: u32):
     idx = get_global_id()
     if idx < n:

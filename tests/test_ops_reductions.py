@@ -170,6 +170,29 @@ def test_whole_integer_sum_is_numpys_exactly(dtype):
     assert ops.sum(a) == np.sum(a) and ops.sum(a, axis=(1, 0)) == np.sum(a, axis=(1, 0))
 
 
+def test_whole_norm_scales_only_when_it_must():
+    # One unscaled pass in float64 unless the sum overflows or may have underflowed; then
+    # BLAS nrm2's scaling; a subnormal largest |x| goes to the per-block kernel.
+    cases = {(1e300, 1e300): 2**0.5 * 1e300, (1e-160, 1e-160): 2**0.5 * 1e-160,
+             (1e200, -1e200, 1.0): 2**0.5 * 1e200, (3e-30, 4e-30): 5e-30,
+             (1e-310, 3e-310): 10**0.5 * 1e-310, (5e-324, 5e-324): 5e-324}
+    for values, want in cases.items():
+        got = ops.norm(np.array(values))
+        assert abs(got - want) <= 1e-12 * want, (values, got)
+    assert np.isnan(ops.norm(np.array([np.nan, np.inf])))
+    assert ops.norm(np.array([np.inf, 1.0])) == np.inf
+    assert ops.norm(np.zeros(5)) == 0.0
+    for dtype in (np.float32, np.float64, np.int32, np.bool_):
+        x = _whole_data(dtype, 200_003, 4)
+        want = np.sqrt(np.sum(x.astype(np.float64) ** 2))
+        got = ops.norm(x)
+        assert np.asarray(got).dtype == (np.float32 if dtype is np.float32 else np.float64)
+        assert abs(float(got) - want) <= 1e-6 * want
+        a = x[:200_000].reshape(400, 500).T  # a view: copied first
+        want_a = np.sqrt(np.sum(a.astype(np.float64) ** 2))
+        np.testing.assert_allclose(ops.norm(a, keepdims=True), np.full((1, 1), want_a), rtol=1e-6)
+
+
 @pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.float64])
 def test_arg_extremes_across_segments(dtype, monkeypatch):
     # 64-bit argmax/argmin go segment by segment: with 8 elements a segment, ties, NaN and

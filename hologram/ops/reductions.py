@@ -527,8 +527,42 @@ def norm(x, axis=None, out=None, keepdims=False):
     np.float32(5.0)
     """
     x = _input("norm", x)
+    if len(_axes("norm", axis, x.ndim)) == x.ndim and 0 < x.size < 2**32 \
+            and x.dtype.kind in "iubf" and x.dtype in SUFFIX:
+        value = _whole_norm(x.astype(_float_dtype(x.dtype), copy=False))
+        if value is not None:
+            return _finish("norm", np.array([value]), _reduced_shape(x.shape, range(x.ndim),
+                                                                     keepdims), out)
     return _reduce("norm", "norm_axis", x, axis, keepdims, out, lambda d: d,
                    convert=_float_dtype(x.dtype), combine=True)
+
+
+def _whole_norm(x):
+    """The L2 norm of a whole float32/float64 array on tree-reduction kernels, or None where the
+    per-block kernel must do it (a float64 array whose largest |x| is subnormal)."""
+    flat = (x if x.flags.c_contiguous else copy(x)).reshape(-1)
+    res = np.zeros(1, np.float64)
+    if flat.dtype == np.float32:
+        stdlib_kernel("sumsq_wide_f32")(flat, res, flat.size)
+        return np.float32(np.sqrt(res[0]))
+    # One pass unscaled. Its sum is exact to rounding unless it overflows (or an element is inf
+    # or NaN) or is so small that squares may have underflowed: a square below the smallest
+    # normal double adds less than 2^32 * 2^-1022 in all, nothing next to a sum above 2^-900.
+    kernel = stdlib_kernel("sumsq_scaled_f64")
+    kernel(flat, 1.0, res, flat.size)
+    if np.isfinite(res[0]) and (res[0] > 2.0**-900 or res[0] == 0 and not flat.any()):
+        return np.float64(np.sqrt(res[0]))
+    # BLAS nrm2's scaling: squares of x / max|x|.
+    scale = max(abs(whole_extreme("norm", flat, True)), abs(whole_extreme("norm", flat, False)))
+    if np.isnan(scale) or scale == 0 or np.isinf(scale):
+        return np.float64(scale)
+    with np.errstate(over="ignore"):
+        inv = 1.0 / scale
+    if not np.isfinite(inv):
+        return None
+    res[0] = 0.0
+    kernel(flat, inv, res, flat.size)
+    return np.float64(scale * np.sqrt(res[0]))
 
 
 def _cumulative(name, kernel, x, axis, dtype, out):
