@@ -57,6 +57,23 @@ def sumsq_scaled_f64(x: DeviceArray[f64], inv_scale: f64, result: DeviceArray[f6
         atomic_add(result, 0, v * v)
 
 
+@generic(T=NUMERIC)
+def sum_wide(x: DeviceArray[T], result: DeviceArray[f64], n: u32):
+    # The whole-array sum in float64 (numpy's mean: integers and floats accumulate in float64).
+    idx = get_global_id()
+    if idx < n:
+        atomic_add(result, 0, f64(x[idx]))
+
+
+@generic(T=NUMERIC)
+def sumsq_dev_wide(x: DeviceArray[T], center: f64, result: DeviceArray[f64], n: u32):
+    # The whole-array sum of squared deviations from `center` in float64 (var's second pass).
+    idx = get_global_id()
+    if idx < n:
+        d = f64(x[idx]) - center
+        atomic_add(result, 0, d * d)
+
+
 def dot_f32(a: DeviceArray[f32], b: DeviceArray[f32], result: DeviceArray[f32], n: u32):
     idx = get_global_id()
     if idx < n:

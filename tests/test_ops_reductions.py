@@ -170,6 +170,26 @@ def test_whole_integer_sum_is_numpys_exactly(dtype):
     assert ops.sum(a) == np.sum(a) and ops.sum(a, axis=(1, 0)) == np.sum(a, axis=(1, 0))
 
 
+@pytest.mark.parametrize("dtype", WHOLE_DTYPES[:6] + [np.int8], ids=lambda d: np.dtype(d).name)
+def test_whole_mean_var_std_in_float64(dtype):
+    # Whole arrays: float64 tree sums (the mean, then the squared deviations) read the array's
+    # own type; numpy's result dtype, ddof, keepdims, a view, and ddof >= n (numpy's NaN).
+    for n in (1, 7, 4097, 300_001):
+        x = _whole_data(dtype, n, n + 2)
+        if np.dtype(dtype).kind in "iu":
+            x = x // 4  # no int64 overflow in numpy's own float conversions either
+        for name in ("mean", "var", "std"):
+            for kw in ({}, {"keepdims": True}, {"ddof": 1}, {"axis": (0,)}):
+                if name == "mean" and "ddof" in kw or n == 1 and "ddof" in kw:
+                    continue
+                got, want = getattr(ops, name)(x, **kw), getattr(np, name)(x, **kw)
+                assert np.asarray(got).dtype == np.asarray(want).dtype, (name, kw)
+                np.testing.assert_allclose(got, want, rtol=2e-6, err_msg=f"{name} {kw}")
+    a = _whole_data(dtype, 301 * 7, 5).reshape(301, 7).T
+    np.testing.assert_allclose(ops.var(a), np.var(a), rtol=2e-6)
+    assert np.isnan(ops.var(np.ones(3, dtype), ddof=3))  # numpy: NaN, with a warning
+
+
 def test_whole_norm_scales_only_when_it_must():
     # One unscaled pass in float64 unless the sum overflows or may have underflowed; then
     # BLAS nrm2's scaling; a subnormal largest |x| goes to the per-block kernel.

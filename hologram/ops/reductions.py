@@ -276,8 +276,33 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False):
     """
     x = _input("mean", x)
     dt = _dtype_arg("mean", dtype)
+    flat = _whole_numeric(x, axis, dt)
+    if flat is not None:
+        total = _wide_sum(flat)
+        return _finish("mean", np.array([total / flat.size]).astype(_float_dtype(x.dtype)),
+                       _reduced_shape(x.shape, range(x.ndim), keepdims), out)
     convert = dt if dt is not None else _float_dtype(x.dtype)
     return _reduce("mean", "mean_axis", x, axis, keepdims, out, lambda d: d, convert=convert)
+
+
+def _whole_numeric(x, axis, dt):
+    """`x` flattened (a view, or a copy of a view) when a whole-array float64 reduction applies:
+    every axis, no `dtype=`, a numeric type with kernels, not empty; else None."""
+    if dt is not None or x.dtype.kind not in "iuf" or x.dtype not in SUFFIX \
+            or not 0 < x.size < 2**32 or len(_axes("mean", axis, x.ndim)) != x.ndim:
+        return None
+    return (x if x.flags.c_contiguous else copy(x)).reshape(-1)
+
+
+def _wide_sum(flat, center=None):
+    """sum(flat) in float64, or with `center` the sum of (flat - center)^2, on the tree kernels."""
+    res = np.zeros(1, np.float64)
+    sfx = SUFFIX[flat.dtype]
+    if center is None:
+        stdlib_kernel(f"sum_wide_{sfx}")(flat, res, flat.size)
+    else:
+        stdlib_kernel(f"sumsq_dev_wide_{sfx}")(flat, float(center), res, flat.size)
+    return res[0]
 
 
 def _var(name, x, axis, dtype, out, ddof, correction, keepdims, root):
@@ -287,6 +312,13 @@ def _var(name, x, axis, dtype, out, ddof, correction, keepdims, root):
     if correction is not None:
         ddof = correction
     dt = _dtype_arg(name, dtype)
+    flat = _whole_numeric(x, axis, dt)
+    if flat is not None and flat.size - float(ddof) > 0:
+        # Two passes in float64 over the whole array, as the axis kernel does.
+        q = _wide_sum(flat, _wide_sum(flat) / flat.size) / (flat.size - float(ddof))
+        value = np.sqrt(q) if root else q
+        return _finish(name, np.array([value]).astype(_float_dtype(x.dtype)),
+                       _reduced_shape(x.shape, range(x.ndim), keepdims), out)
     convert = dt if dt is not None else _float_dtype(x.dtype)
     return _reduce(name, "var_axis", x, axis, keepdims, out, lambda d: d, convert=convert,
                    extra=(float(ddof), root))
