@@ -74,6 +74,14 @@ def sumsq_dev_wide(x: DeviceArray[T], center: f64, result: DeviceArray[f64], n: 
         atomic_add(result, 0, d * d)
 
 
+@generic(T=FLOATS)
+def sum_exp_shifted(x: DeviceArray[T], shift: T, result: DeviceArray[f64], n: u32):
+    # The whole-array sum of exp(x - shift) in float64: logsumexp's second pass (shift = max).
+    idx = get_global_id()
+    if idx < n:
+        atomic_add(result, 0, f64(exp(x[idx] - shift)))
+
+
 def dot_f32(a: DeviceArray[f32], b: DeviceArray[f32], result: DeviceArray[f32], n: u32):
     idx = get_global_id()
     if idx < n:

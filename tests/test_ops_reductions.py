@@ -190,6 +190,24 @@ def test_whole_mean_var_std_in_float64(dtype):
     assert np.isnan(ops.var(np.ones(3, dtype), ddof=3))  # numpy: NaN, with a warning
 
 
+def test_whole_logsumexp_matches_the_axis_kernel():
+    # The whole array on the tree kernels: the same special values and result type as along an
+    # axis, and close to float64 math.
+    rng = np.random.default_rng(12)
+    for dtype in (np.float32, np.float64, np.int32):
+        x = (rng.standard_normal(300_001) * 30).astype(dtype)
+        x64 = x.astype(np.float64)
+        want = x64.max() + np.log(np.sum(np.exp(x64 - x64.max())))
+        got = ops.logsumexp(x)
+        assert np.asarray(got).dtype == np.asarray(ops.logsumexp(x[None], axis=1)).dtype
+        assert abs(float(got) - want) <= 1e-5 * abs(want)
+    for values in ([1000, 1000], [-np.inf, -np.inf], [np.inf, 1], [np.nan, np.inf],
+                   [np.inf, np.nan], [-np.inf, 0]):
+        for dtype in (np.float32, np.float64):
+            x = np.array(values, dtype)
+            np.testing.assert_array_equal(ops.logsumexp(x), ops.logsumexp(x[None], axis=1)[0])
+
+
 def test_whole_norm_scales_only_when_it_must():
     # One unscaled pass in float64 unless the sum overflows or may have underflowed; then
     # BLAS nrm2's scaling; a subnormal largest |x| goes to the per-block kernel.

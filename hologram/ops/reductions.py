@@ -354,6 +354,18 @@ def logsumexp(x, axis=None, out=None, keepdims=False):
     np.float32(1000.6932)
     """
     x = _input("logsumexp", x)
+    flat = _whole_numeric(x, axis, None)
+    if flat is not None:
+        # The whole array: the max, then sum(exp(x - max)) on the tree kernels, as the axis
+        # kernel computes it (a NaN or infinite max is the result).
+        flat = flat.astype(_float_dtype(x.dtype), copy=False)
+        mx = whole_extreme("logsumexp", flat, True)
+        if np.isfinite(mx):
+            res = np.zeros(1, np.float64)
+            stdlib_kernel(f"sum_exp_shifted_{SUFFIX[flat.dtype]}")(flat, mx, res, flat.size)
+            mx = mx + flat.dtype.type(np.log(res[0]))
+        return _finish("logsumexp", np.array([mx], flat.dtype),
+                       _reduced_shape(x.shape, range(x.ndim), keepdims), out)
     return _reduce("logsumexp", "logsumexp_axis", x, axis, keepdims, out, lambda d: d,
                    convert=_float_dtype(x.dtype), empty="logsumexp")
 
