@@ -351,8 +351,14 @@ def argmax(n) -> Case:
     return _case("ops.argmax", n, holo, lambda: np.argmax(x), bytes_=F32 * n)
 
 
-def _whole_op(name, dtype):
-    """`ops.<name>` of a whole array of another dtype: integers with many ties, or normals."""
+def _np_logsumexp(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def _whole_op(name, dtype, numpy_fn=None):
+    """`ops.<name>` of a whole array of another dtype: integers with many ties, or normals;
+    numpy's function of the same name unless `numpy_fn` is given."""
     def case(n) -> Case:
         dt = np.dtype(dtype)
         if dt.kind == "f":
@@ -365,8 +371,9 @@ def _whole_op(name, dtype):
 
             return lambda: getattr(ops, name)(x)
 
-        return _case(f"ops.{name} {dt.name}", n, holo, lambda: getattr(np, name)(x),
-                     bytes_=dt.itemsize * n)
+        ref = numpy_fn or getattr(np, name)
+        return _case(f"ops.{name} {dt.name}", n, holo, lambda: ref(x), bytes_=dt.itemsize * n,
+                     rtol=1e-5, atol=1e-4)  # numpy's float32 mean sums in float32
     return case
 
 
@@ -489,6 +496,12 @@ CORPUS = [
     ("argmin int64", _whole_op("argmin", np.int64), [16_000_000], [4_000_000]),
     ("max float64", _whole_op("max", np.float64), [16_000_000], [4_000_000]),
     ("min uint32", _whole_op("min", np.uint32), [16_000_000], [4_000_000]),
+    ("sum int64", _whole_op("sum", np.int64), [16_000_000], [4_000_000]),
+    ("mean float32", _whole_op("mean", np.float32), [16_000_000], [4_000_000]),
+    ("var float64", _whole_op("var", np.float64), [16_000_000], [4_000_000]),
+    ("norm float64", _whole_op("norm", np.float64, np.linalg.norm), [16_000_000], [4_000_000]),
+    ("logsumexp float32", _whole_op("logsumexp", np.float32, _np_logsumexp), [16_000_000],
+     [4_000_000]),
     ("horner", horner, [16_000_000], [4_000_000]),
     ("clamp_branches", clamp_branches, [16_000_000], [4_000_000]),
     ("newton_cbrt", newton_cbrt, [16_000_000], [4_000_000]),
