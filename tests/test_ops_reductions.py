@@ -188,6 +188,9 @@ def test_whole_mean_var_std_in_float64(dtype):
     a = _whole_data(dtype, 301 * 7, 5).reshape(301, 7).T
     np.testing.assert_allclose(ops.var(a), np.var(a), rtol=2e-6)
     assert np.isnan(ops.var(np.ones(3, dtype), ddof=3))  # numpy: NaN, with a warning
+    for name in ("mean", "var", "std", "logsumexp"):  # a bad axis names the op called
+        with pytest.raises(np.exceptions.AxisError, match=f"hologram.ops.{name}:"):
+            getattr(ops, name)(np.ones((3, 3), dtype), axis=5)
 
 
 def test_whole_logsumexp_matches_the_axis_kernel():

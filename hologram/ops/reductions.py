@@ -276,7 +276,7 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False):
     """
     x = _input("mean", x)
     dt = _dtype_arg("mean", dtype)
-    flat = _whole_numeric(x, axis, dt)
+    flat = _whole_numeric("mean", x, axis, dt)
     if flat is not None:
         total = _wide_sum(flat)
         return _finish("mean", np.array([total / flat.size]).astype(_float_dtype(x.dtype)),
@@ -285,11 +285,11 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False):
     return _reduce("mean", "mean_axis", x, axis, keepdims, out, lambda d: d, convert=convert)
 
 
-def _whole_numeric(x, axis, dt):
+def _whole_numeric(name, x, axis, dt):
     """`x` flattened (a view, or a copy of a view) when a whole-array float64 reduction applies:
     every axis, no `dtype=`, a numeric type with kernels, not empty; else None."""
     if dt is not None or x.dtype.kind not in "iuf" or x.dtype not in SUFFIX \
-            or not 0 < x.size < 2**32 or len(_axes("mean", axis, x.ndim)) != x.ndim:
+            or not 0 < x.size < 2**32 or len(_axes(name, axis, x.ndim)) != x.ndim:
         return None
     return (x if x.flags.c_contiguous else copy(x)).reshape(-1)
 
@@ -312,7 +312,7 @@ def _var(name, x, axis, dtype, out, ddof, correction, keepdims, root):
     if correction is not None:
         ddof = correction
     dt = _dtype_arg(name, dtype)
-    flat = _whole_numeric(x, axis, dt)
+    flat = _whole_numeric(name, x, axis, dt)
     if flat is not None and flat.size - float(ddof) > 0:
         # Two passes in float64 over the whole array, as the axis kernel does.
         q = _wide_sum(flat, _wide_sum(flat) / flat.size) / (flat.size - float(ddof))
@@ -354,7 +354,7 @@ def logsumexp(x, axis=None, out=None, keepdims=False):
     np.float32(1000.6932)
     """
     x = _input("logsumexp", x)
-    flat = _whole_numeric(x, axis, None)
+    flat = _whole_numeric("logsumexp", x, axis, None)
     if flat is not None:
         # The whole array: the max, then sum(exp(x - max)) on the tree kernels, as the axis
         # kernel computes it (a NaN or infinite max is the result).
