@@ -234,12 +234,10 @@ def sum_(x, axis=None, dtype=None, out=None, keepdims=False):
         return _finish("sum", _pairwise_sum(x), _reduced_shape(x.shape, range(x.ndim), keepdims),
                        out)
     result = dt if dt is not None else _sum_dtype(x.dtype)
-    if x.dtype.kind in "iub" and (dt is None or dt == result) \
-            and len(_axes("sum", axis, x.ndim)) == x.ndim and 0 < x.size < 2**32:
+    flat = _whole_flat("sum", x, axis, "iub") if dt is None or dt == result else None
+    if flat is not None:
         # Every axis of an integer or bool array: one tree-reduction launch (`sum_<t>`, exact in
-        # any order), narrow integers through int32, a view through a copy.
-        flat = x.astype(_NARROW[x.dtype]) if x.dtype in _NARROW else x
-        flat = (flat if flat.flags.c_contiguous else copy(flat)).reshape(-1)
+        # any order).
         res = np.zeros(1, _sum_dtype(flat.dtype))
         stdlib_kernel(f"sum_{SUFFIX[flat.dtype]}")(flat, res, flat.size)
         return _finish("sum", res.astype(result, copy=False),
@@ -276,7 +274,7 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False):
     """
     x = _input("mean", x)
     dt = _dtype_arg("mean", dtype)
-    flat = _whole_numeric("mean", x, axis, dt)
+    flat = _whole_flat("mean", x, axis, "iuf") if dt is None else None
     if flat is not None:
         total = _wide_sum(flat)
         return _finish("mean", np.array([total / flat.size]).astype(_float_dtype(x.dtype)),
@@ -285,11 +283,16 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False):
     return _reduce("mean", "mean_axis", x, axis, keepdims, out, lambda d: d, convert=convert)
 
 
-def _whole_numeric(name, x, axis, dt):
-    """`x` flattened (a view, or a copy of a view) when a whole-array float64 reduction applies:
-    every axis, no `dtype=`, a numeric type with kernels, not empty; else None."""
-    if dt is not None or x.dtype.kind not in "iuf" or x.dtype not in SUFFIX \
-            or not 0 < x.size < 2**32 or len(_axes(name, axis, x.ndim)) != x.ndim:
+def _whole_flat(name, x, axis, kinds: str):
+    """`x` as a flat C-contiguous array (a view, or a copy of a view; int8/int16/uint8/uint16 as
+    int32) when `axis` names every axis of a non-empty array of one of the dtype `kinds` with
+    kernels and fewer than 2^32 elements: the whole-array kernels apply. Else None."""
+    if x.dtype.kind not in kinds or not 0 < x.size < 2**32 \
+            or len(_axes(name, axis, x.ndim)) != x.ndim:
+        return None
+    if x.dtype in _NARROW:
+        x = x.astype(_NARROW[x.dtype])
+    if x.dtype not in SUFFIX:
         return None
     return (x if x.flags.c_contiguous else copy(x)).reshape(-1)
 
@@ -312,7 +315,7 @@ def _var(name, x, axis, dtype, out, ddof, correction, keepdims, root):
     if correction is not None:
         ddof = correction
     dt = _dtype_arg(name, dtype)
-    flat = _whole_numeric(name, x, axis, dt)
+    flat = _whole_flat(name, x, axis, "iuf") if dt is None else None
     if flat is not None and flat.size - float(ddof) > 0:
         # Two passes in float64 over the whole array, as the axis kernel does.
         q = _wide_sum(flat, _wide_sum(flat) / flat.size) / (flat.size - float(ddof))
@@ -354,7 +357,7 @@ def logsumexp(x, axis=None, out=None, keepdims=False):
     np.float32(1000.6932)
     """
     x = _input("logsumexp", x)
-    flat = _whole_numeric("logsumexp", x, axis, None)
+    flat = _whole_flat("logsumexp", x, axis, "iuf")
     if flat is not None:
         # The whole array: the max, then sum(exp(x - max)) on the tree kernels, as the axis
         # kernel computes it (a NaN or infinite max is the result).
@@ -370,29 +373,20 @@ def logsumexp(x, axis=None, out=None, keepdims=False):
                    convert=_float_dtype(x.dtype), empty="logsumexp")
 
 
-# Whole-array max/min/argmax/argmin take parallel tree-reduction kernels for these types (narrow
-# integers and bools convert to them first); the extreme is one of the values, so converting
-# back is exact.
-_WHOLE = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.int32, np.int64, np.uint32,
-                                         np.uint64))
-_ARG_KEY = frozenset(np.dtype(t) for t in (np.float32, np.int32, np.uint32))  # one-pass keys
+# argmax/argmin of these types run in one pass (64-bit keys); the others by segments.
+_ARG_KEY = frozenset(np.dtype(t) for t in (np.float32, np.int32, np.uint32))
 
 
-def _whole_input(x):
-    """`x` as a contiguous array of a `_WHOLE` type, or None when there is no fast path."""
-    if x.dtype == _BOOL:
-        x = x.astype(np.uint32)
-    elif x.dtype in _NARROW:
-        x = x.astype(_NARROW[x.dtype])
-    if x.dtype not in _WHOLE or not 0 < x.size < 2**32:
-        return None
-    return x if x.flags.c_contiguous else copy(x)
+def _whole_input(name, x):
+    """`_whole_flat` for max/min/argmax/argmin over the whole array: bools as uint32 (the
+    extreme is one of the values, so converting back is exact)."""
+    return _whole_flat(name, x.astype(np.uint32) if x.dtype == _BOOL else x, None, "iuf")
 
 
 def _extreme(name, kernel, x, axis, out, keepdims):
     x = _input(name, x)
     what = "maximum" if name == "max" else "minimum"
-    whole = _whole_input(x) if axis is None else None
+    whole = _whole_input(name, x) if axis is None else None
     if whole is not None:
         # One fast parallel launch; the sequential kernel only to give a zero numpy's sign.
         value = whole_extreme(name, whole, name == "max")
@@ -412,8 +406,8 @@ def _extreme(name, kernel, x, axis, out, keepdims):
 
 
 def whole_extreme(name, x, largest: bool):
-    """max (`largest`) or min of a contiguous array of a `_WHOLE` type: one fast launch, and for
-    floats a NaN-checking one only when the array holds NaN or inf (`max` in
+    """max (`largest`) or min of a contiguous float32/64 or (u)int32/64 array: one fast launch,
+    and for floats a NaN-checking one only when the array holds NaN or inf (`max` in
     stdlib/reductions.py)."""
     op_name = "max" if largest else "min"
     if x.size == 0:
@@ -487,7 +481,7 @@ def _arg_extreme(name, x, axis, out, keepdims, axis_kernel):
     if axis is None:
         if x.size == 0:
             raise ValueError(f"{_where(name)}: attempt to get {name} of an empty sequence")
-        whole = _whole_input(x)
+        whole = _whole_input(name, x)
         if whole is not None and whole.dtype in _ARG_KEY:
             # One pass: the largest (value order, 2^32 - 1 - index) key (stdlib/reductions.py).
             res = np.array([np.iinfo(np.int64).min], dtype=np.int64)
@@ -571,9 +565,9 @@ def norm(x, axis=None, out=None, keepdims=False):
     np.float32(5.0)
     """
     x = _input("norm", x)
-    if len(_axes("norm", axis, x.ndim)) == x.ndim and 0 < x.size < 2**32 \
-            and x.dtype.kind in "iubf" and x.dtype in SUFFIX:
-        value = _whole_norm(x.astype(_float_dtype(x.dtype), copy=False))
+    flat = _whole_flat("norm", x, axis, "iubf")
+    if flat is not None:
+        value = _whole_norm(flat.astype(_float_dtype(x.dtype), copy=False))
         if value is not None:
             return _finish("norm", np.array([value]), _reduced_shape(x.shape, range(x.ndim),
                                                                      keepdims), out)
@@ -581,10 +575,9 @@ def norm(x, axis=None, out=None, keepdims=False):
                    convert=_float_dtype(x.dtype), combine=True)
 
 
-def _whole_norm(x):
-    """The L2 norm of a whole float32/float64 array on tree-reduction kernels, or None where the
-    per-block kernel must do it (a float64 array whose largest |x| is subnormal)."""
-    flat = (x if x.flags.c_contiguous else copy(x)).reshape(-1)
+def _whole_norm(flat):
+    """The L2 norm of a flat contiguous float32/float64 array on tree-reduction kernels, or None
+    where the per-block kernel must do it (a float64 array whose largest |x| is subnormal)."""
     res = np.zeros(1, np.float64)
     if flat.dtype == np.float32:
         stdlib_kernel("sumsq_wide_f32")(flat, res, flat.size)
