@@ -51,7 +51,7 @@ import numpy as np
 from hologram.ops import OPS
 from hologram.ops.elementwise import ELEMENTWISE_KERNELS
 
-__all__ = ["ELEMENTWISE", "REDUCTIONS", "SUPPORTED", "RechunkWarning", "call", "jit_call",
+__all__ = ["ELEMENTWISE", "REDUCTIONS", "SUPPORTED", "RechunkWarning", "call", "jit_call", "split_every",
            "takes"]
 
 
