@@ -51,8 +51,8 @@ import numpy as np
 from hologram.ops import OPS
 from hologram.ops.elementwise import ELEMENTWISE_KERNELS
 
-__all__ = ["ELEMENTWISE", "REDUCTIONS", "SUPPORTED", "RechunkWarning", "call", "jit_call", "split_every",
-           "takes"]
+__all__ = ["ELEMENTWISE", "REDUCTIONS", "SUPPORTED", "RechunkWarning", "call", "jit_call",
+           "split_every", "takes"]
 
 
 class RechunkWarning(UserWarning):
